@@ -1,0 +1,1 @@
+"""The FastAPI service: the one owner of data and of authorization."""

@@ -1,0 +1,90 @@
+"""`create_app(...)`: the FastAPI application factory."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+from fastapi import Depends, FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+
+from api import errors
+from api.auth import require_public
+from api.routes import admin, answers, documents, eligibility, health, households, me, measures
+from core.services import Services, build_services
+from core.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+DESCRIPTION = """
+帮扶通 answers villagers' and cadres' questions about rural support policy (巩固拓展脱贫攻坚成果、防止返贫监测和帮扶)
+with citations to the exact clause, screens eligibility for support measures, and shows a bound household its own
+aid status. Errors are JSON `{"error": "<Type>", "detail": "<plain message>"}`.
+"""
+
+
+def create_app(settings: Settings | None = None, *, services: Services | None = None) -> FastAPI:
+    """Build the API; `services` may be given (tests), else they are built from `settings` at startup."""
+    settings = settings or (services.settings if services else Settings())
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        own = services is None
+        app.state.services = services or build_services(settings)
+        try:
+            yield
+        finally:
+            if own:
+                app.state.services.close()
+
+    app = FastAPI(
+        title="帮扶通 API",
+        version="1.0.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        openapi_tags=[
+            {"name": "documents", "description": "policy documents and their full text"},
+            {"name": "measures", "description": "the catalog of support measures"},
+            {"name": "answers", "description": "questions answered with citations; ranked passages"},
+            {"name": "eligibility", "description": "who can get which measure, with reasons"},
+            {"name": "health", "description": "liveness and readiness"},
+            {"name": "me", "description": "a chat user's binding and own household status"},
+            {"name": "households", "description": "households in a bound cadre's jurisdiction"},
+            {"name": "admin", "description": "API clients, cadre accounts and binding codes (admin key)"},
+        ],
+    )
+    if services is not None:
+        app.state.services = services
+    errors.install(app)
+
+    @app.middleware("http")
+    async def limit_body(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        """Refuse oversized bodies before they are read."""
+        length = request.headers.get("content-length")
+        if length is not None:
+            try:
+                too_big = int(length) > settings.max_body_bytes
+            except ValueError:
+                return JSONResponse(
+                    errors.error_body("BadRequest", "invalid Content-Length"), status_code=400
+                )
+            if too_big:
+                return JSONResponse(
+                    errors.error_body(
+                        "PayloadTooLarge", f"request body over {settings.max_body_bytes} bytes"
+                    ),
+                    status_code=413,
+                )
+        return await call_next(request)
+
+    app.include_router(health.router)
+    public = [Depends(require_public)]
+    app.include_router(documents.router, dependencies=public)
+    app.include_router(measures.router, dependencies=public)
+    app.include_router(answers.router, dependencies=public)
+    app.include_router(eligibility.router, dependencies=public)
+    app.include_router(me.router)
+    app.include_router(households.router)
+    app.include_router(admin.router)
+    return app

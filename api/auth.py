@@ -1,0 +1,129 @@
+"""Who is calling: API keys and roles, the chat user a channel acts for, and what that user is bound to.
+
+Keys come as `Authorization: Bearer <key>` or `X-API-Key: <key>`. Roles: `portal` (public endpoints only),
+`channel` (a bot; acts for its own chat users, named by `X-Chat-User-Id`), `admin`. Cadres are chat users of
+a channel whose account is bound to a cadre account. In development public endpoints are open without a key;
+in production every endpoint needs one.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Header
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+
+from api.deps import ServicesDep
+from core.audit import Actor
+from core.errors import Forbidden, InvalidInput, NotBound, Unauthorized
+from core.identity import ChatIdentity, Client
+
+Principal = Client
+
+_bearer = HTTPBearer(auto_error=False, description="API key as a bearer token")
+_api_key = APIKeyHeader(name="X-API-Key", auto_error=False, description="API key")
+_CHAT_USER_ID = re.compile(r"^[A-Za-z0-9_.:@-]{1,64}$")
+
+
+def get_principal(
+    services: ServicesDep,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    api_key: Annotated[str | None, Depends(_api_key)],
+) -> Principal | None:
+    """The client whose key is presented; None without a key; Unauthorized for a wrong key."""
+    key = bearer.credentials if bearer else api_key
+    if not key:
+        return None
+    client = services.identity.authenticate(key)
+    if client is None:
+        raise Unauthorized("the API key is not valid")
+    return client
+
+
+OptionalPrincipal = Annotated[Principal | None, Depends(get_principal)]
+
+
+def require_public(principal: OptionalPrincipal, services: ServicesDep) -> Principal | None:
+    """Any client; in development also no key at all."""
+    if principal is None and services.settings.is_production:
+        raise Unauthorized("an API key is required")
+    return principal
+
+
+def require_channel(principal: OptionalPrincipal) -> Principal:
+    """A channel client (a bot)."""
+    if principal is None:
+        raise Unauthorized("a channel API key is required")
+    if principal.role != "channel":
+        raise Forbidden("only a channel client may act for chat users")
+    return principal
+
+
+def require_admin(principal: OptionalPrincipal) -> Principal:
+    """An admin client."""
+    if principal is None:
+        raise Unauthorized("an admin API key is required")
+    if principal.role != "admin":
+        raise Forbidden("only an admin client may do this")
+    return principal
+
+
+PublicAccess = Annotated[Principal | None, Depends(require_public)]
+ChannelClient = Annotated[Principal, Depends(require_channel)]
+AdminClient = Annotated[Principal, Depends(require_admin)]
+
+
+@dataclass(frozen=True)
+class ChatUserRef:
+    """A chat user of the calling channel: bindings are per channel, so a bot can speak only for its own users."""
+
+    channel: str
+    chat_user_id: str
+
+
+def get_chat_user(
+    client: ChannelClient,
+    x_chat_user_id: Annotated[
+        str | None, Header(description="the channel's id of the chat user it acts for (Telegram user id)")
+    ] = None,
+) -> ChatUserRef:
+    if not x_chat_user_id:
+        raise InvalidInput("the X-Chat-User-Id header is required")
+    if not _CHAT_USER_ID.match(x_chat_user_id):
+        raise InvalidInput("X-Chat-User-Id has 1–64 letters, digits or _.:@-")
+    return ChatUserRef(channel=client.name, chat_user_id=x_chat_user_id)
+
+
+ChannelUser = Annotated[ChatUserRef, Depends(get_chat_user)]
+
+
+def get_bound(user: ChannelUser, services: ServicesDep) -> ChatIdentity:
+    identity = services.identity.resolve(channel=user.channel, chat_user_id=user.chat_user_id)
+    if identity is None:
+        raise NotBound("this chat account is not bound; bind it with the code from your cadre")
+    return identity
+
+
+BoundUser = Annotated[ChatIdentity, Depends(get_bound)]
+
+
+def get_household_user(identity: BoundUser) -> ChatIdentity:
+    if identity.household_id is None:
+        raise NotBound("this chat account is bound to a cadre account, not to a household")
+    return identity
+
+
+def get_cadre_user(identity: BoundUser) -> ChatIdentity:
+    if identity.cadre is None:
+        raise Forbidden("only cadre accounts may look up households")
+    return identity
+
+
+HouseholdUser = Annotated[ChatIdentity, Depends(get_household_user)]
+CadreUser = Annotated[ChatIdentity, Depends(get_cadre_user)]
+
+
+def admin_actor(client: Principal) -> Actor:
+    return Actor(role="admin", who=f"admin:{client.name}", channel="api")

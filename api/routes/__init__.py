@@ -1,0 +1,1 @@
+"""Thin routers: parse input, call one core service, render the result."""

@@ -1,0 +1,116 @@
+"""Households for cadres: list and search in their jurisdiction, view one, issue binding codes, unbind."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from api.auth import CadreUser
+from api.deps import ServicesDep
+from api.schemas import ErrorOut
+from api.schemas_households import (
+    CodeOut,
+    HouseholdOut,
+    HouseholdPageOut,
+    HouseholdStatusOut,
+    RiskLevel,
+    SearchIn,
+    SearchOut,
+    UnbindOut,
+)
+from core.households import Jurisdiction
+from core.identity import ChatIdentity
+
+router = APIRouter(
+    prefix="/v1/households",
+    tags=["households"],
+    responses={401: {"model": ErrorOut}, 403: {"model": ErrorOut}, 422: {"model": ErrorOut}},
+)
+
+
+def _jurisdiction(user: ChatIdentity) -> Jurisdiction:
+    assert user.cadre is not None
+    return user.cadre.jurisdiction
+
+
+@router.get("", response_model=HouseholdPageOut, summary="Households in my jurisdiction")
+def list_households(
+    user: CadreUser,
+    services: ServicesDep,
+    township: Annotated[str | None, Query(max_length=50, description="乡镇")] = None,
+    village: Annotated[str | None, Query(max_length=50, description="行政村")] = None,
+    household_type: Annotated[str | None, Query(max_length=10, description="户类型")] = None,
+    risk_level: Annotated[RiskLevel | None, Query(description="风险等级")] = None,
+    page: Annotated[int, Query(ge=1, le=100000)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> HouseholdPageOut:
+    """The households the cadre looks after, by 户编号, optionally narrowed."""
+    result = services.households.list_households(
+        jurisdiction=_jurisdiction(user),
+        actor=user.actor(),
+        page=page,
+        page_size=page_size,
+        township=township,
+        village=village,
+        household_type=household_type,
+        risk_level=risk_level,
+    )
+    return HouseholdPageOut(
+        items=[HouseholdOut.of(s) for s in result.items],
+        total=result.total,
+        page=result.page,
+        page_size=result.page_size,
+    )
+
+
+@router.post("/search", response_model=SearchOut, summary="Search households in my jurisdiction")
+def search(body: SearchIn, user: CadreUser, services: ServicesDep) -> SearchOut:
+    """By 户编号, a member's name, or the last four characters of an ID number (sent in the body, not the URL)."""
+    items = services.households.search(
+        jurisdiction=_jurisdiction(user), actor=user.actor(), query=body.query, limit=body.limit
+    )
+    return SearchOut(items=[HouseholdOut.of(s) for s in items])
+
+
+@router.get(
+    "/{household_no}",
+    response_model=HouseholdStatusOut,
+    responses={404: {"model": ErrorOut}},
+    summary="One household of my jurisdiction",
+)
+def view(household_no: str, user: CadreUser, services: ServicesDep) -> HouseholdStatusOut:
+    """The whole record of one household the cadre looks after (404 for any other)."""
+    status = services.households.view(
+        household_no=household_no, jurisdiction=_jurisdiction(user), actor=user.actor()
+    )
+    return HouseholdStatusOut.of(status)
+
+
+@router.post(
+    "/{household_no}/codes",
+    response_model=CodeOut,
+    status_code=201,
+    responses={404: {"model": ErrorOut}},
+    summary="Issue a binding code",
+)
+def issue_code(household_no: str, user: CadreUser, services: ServicesDep) -> CodeOut:
+    """A single-use code, valid 72 hours, with which a member of the household binds their chat account."""
+    issued = services.identity.issue_household_code(
+        household_no=household_no, actor=user.actor(), jurisdiction=_jurisdiction(user)
+    )
+    return CodeOut.of(issued)
+
+
+@router.post(
+    "/{household_no}/unbind",
+    response_model=UnbindOut,
+    responses={404: {"model": ErrorOut}},
+    summary="Unbind the household's chat accounts",
+)
+def unbind(household_no: str, user: CadreUser, services: ServicesDep) -> UnbindOut:
+    """Unbind every chat account bound to the household and cancel its unused codes."""
+    count = services.identity.unbind_household(
+        household_no=household_no, actor=user.actor(), jurisdiction=_jurisdiction(user)
+    )
+    return UnbindOut(unbound=count)

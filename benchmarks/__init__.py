@@ -1,0 +1,1 @@
+"""Benchmarks: `python -m benchmarks.<name>`; they print numbers, they are not timed tests."""

@@ -1,0 +1,1 @@
+"""The Telegram bot: a client of the API over HTTP."""

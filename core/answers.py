@@ -1,0 +1,370 @@
+"""Grounded, extractive answers with citations; honest abstention when the corpus has no answer.
+
+Every sentence of an answer is either a verbatim sentence of a cited chunk or a line of a measure card whose
+numbers all appear in a cited chunk; each carries its [n] marker. Nothing is made up.
+
+Example::
+
+    service = AnswerService(retriever)
+    answer = service.ask(services.knowledge.current(), "我家房子漏雨能修吗")
+    print(answer.answer, [c.doc_id for c in answer.citations])
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from core import texts
+from core.live import KnowledgeView
+from core.models import ChunkRecord, Citation
+from core.retrieval import AnalyzedQuery, RetrievedChunk, Retriever
+from core.text import normalize_query, split_sentences, tokenize
+
+logger = logging.getLogger(__name__)
+
+MAX_ANSWER_CHARS = 420
+MAX_SENTENCES = 3
+
+# Instructions smuggled into a question: we answer policy questions only, never follow them.
+_HOSTILE = re.compile(
+    r"(忽略|无视|忘记|忘掉).{0,8}(之前|以上|上面|前面|所有|系统).{0,6}(指令|提示|规则|设定|要求)"
+    r"|(系统|system).{0,3}(提示词|prompt)|提示词|越狱|jailbreak|ignore (all |the )?(previous|above)"
+    r"|你现在(是|扮演)|扮演(一个|一名)|假装你是|developer mode|开发者模式|DAN\b"
+    r"|(输出|打印|告诉我).{0,6}(密钥|密码|token|身份证号|手机号)",
+    re.IGNORECASE,
+)
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+
+
+@dataclass
+class Answer:
+    """What `/v1/ask` returns."""
+
+    answer: str
+    abstained: bool
+    citations: list[Citation] = field(default_factory=list)
+    measures: list[dict[str, str]] = field(default_factory=list)
+    reason: str | None = None  # why it abstained: no_match, out_of_scope, hostile
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "answer": self.answer,
+            "abstained": self.abstained,
+            "citations": [c.as_dict() for c in self.citations],
+            "measures": self.measures,
+        }
+
+
+@dataclass(frozen=True)
+class RelevanceConfig:
+    """Thresholds deciding whether the best passage answers the question at all."""
+
+    min_coverage: float = 0.5  # share of the query's distinctive words found in the passage
+    min_dense: float = 0.84  # cosine of the best passage when word overlap is weak
+    min_dense_with_overlap: float = 0.80
+
+
+def is_hostile(question: str) -> bool:
+    """True for prompt-injection style instructions hidden in a question."""
+    return bool(_HOSTILE.search(question))
+
+
+class AnswerService:
+    """Composes answers from retrieval results and the measure catalog."""
+
+    def __init__(
+        self,
+        retriever: Retriever,
+        *,
+        relevance: RelevanceConfig | None = None,
+        on_unanswered: Callable[[str, str], None] | None = None,
+        today: Callable[[], date] = date.today,
+    ) -> None:
+        self.retriever = retriever
+        self.relevance = relevance or RelevanceConfig()
+        self.on_unanswered = on_unanswered
+        self.today = today
+
+    def ask(self, view: KnowledgeView, question: str, top_k: int = 3) -> Answer:
+        """Answer `question` from the live knowledge base, or abstain."""
+        if is_hostile(question):
+            return self._abstain(question, texts.ABSTAIN_HOSTILE, "hostile")
+        aq = self.retriever.analyze(view, question)
+        hits = self.retriever.search(view, aq, k=max(8, top_k * 2))
+        hits = self._prefer_in_force(hits)
+        if not hits or not self._relevant(view, aq, hits[0]):
+            return self._abstain(question, texts.ABSTAIN, "no_match")
+        measures = self._match_measures(view, aq, hits)
+        return self._compose(view, aq, hits, measures, top_k)
+
+    # -- steps -----------------------------------------------------------------------------------
+    def _abstain(self, question: str, message: str, reason: str) -> Answer:
+        if self.on_unanswered:
+            try:
+                self.on_unanswered(question, reason)
+            except Exception:  # logging a miss must never break the answer
+                logger.exception("could not record an unanswered question")
+        return Answer(answer=message, abstained=True, reason=reason)
+
+    def _prefer_in_force(self, hits: list[RetrievedChunk]) -> list[RetrievedChunk]:
+        today = self.today()
+        for h in hits:
+            if not h.chunk.meta.in_force(today):
+                h.score *= 0.85
+        return sorted(hits, key=lambda h: -h.score)
+
+    def _relevant(self, view: KnowledgeView, aq: AnalyzedQuery, best: RetrievedChunk) -> bool:
+        coverage = query_coverage(view, aq, best.chunk)
+        dense = best.dense or 0.0
+        cfg = self.relevance
+        if coverage >= cfg.min_coverage and dense >= cfg.min_dense_with_overlap:
+            return True
+        return dense >= cfg.min_dense and coverage > 0
+
+    def _match_measures(
+        self, view: KnowledgeView, aq: AnalyzedQuery, hits: Sequence[RetrievedChunk]
+    ) -> list[dict[str, Any]]:
+        """Catalog measures whose basis clauses were retrieved or whose name the question names."""
+        catalog = view.snapshot.catalog
+        if not catalog:
+            return []
+        query_tokens = set(tokenize(aq.expanded))
+        scored: list[tuple[float, dict[str, Any]]] = []
+        for m in catalog:
+            score = 0.0
+            for rank, h in enumerate(hits[:5]):
+                for ref in m.get("basis", []):
+                    quote = ref.get("quote") or ""
+                    if ref.get("doc_id") == h.chunk.doc_id and quote and _overlaps(h.chunk, quote):
+                        score += 1.0 / (1 + rank)
+            name_tokens = set(tokenize(f"{m.get('name', '')} {' '.join(m.get('keywords', []) or [])}"))
+            if name_tokens:
+                score += 0.8 * len(query_tokens & name_tokens) / len(name_tokens)
+            if score >= 0.5:
+                scored.append((score, m))
+        scored.sort(key=lambda p: -p[0])
+        if len(scored) > 1 and scored[1][0] < scored[0][0] * 0.6:
+            scored = scored[:1]
+        return [m for _, m in scored[:2]]
+
+    def _compose(
+        self,
+        view: KnowledgeView,
+        aq: AnalyzedQuery,
+        hits: list[RetrievedChunk],
+        measures: list[dict[str, Any]],
+        top_k: int,
+    ) -> Answer:
+        cites = _Citations(view)
+        lines: list[str] = []
+        if measures:
+            lines.extend(self._measure_card(view, measures[0], cites))
+        budget = MAX_ANSWER_CHARS - sum(len(line) for line in lines)
+        sentences = self._pick_sentences(aq, hits[: max(top_k, 3)], budget)
+        if sentences:
+            if lines:
+                lines.append(texts.POLICY_SAYS)
+            for chunk, text, score in sentences:
+                n = cites.add(chunk, score)
+                lines.append(f"{text}[{n}]")
+        lines.extend(self._validity_notes(view, cites))
+        if not cites.items:
+            return self._abstain(aq.original, texts.ABSTAIN, "no_match")
+        return Answer(
+            answer="\n".join(lines),
+            abstained=False,
+            citations=cites.items,
+            measures=[{"id": str(m["id"]), "name": str(m["name"])} for m in measures],
+        )
+
+    def _measure_card(self, view: KnowledgeView, m: dict[str, Any], cites: _Citations) -> list[str]:
+        """Lines of the measure card, each supported by a cited clause; unsupported lines are dropped."""
+        basis_chunks = [
+            c for ref in m.get("basis", []) for c in _chunks_with(view, ref.get("doc_id"), ref.get("quote"))
+        ]
+        candidates = [
+            texts.MEASURE_WHO.format(who=texts.LIST_SEP.join(m.get("target_groups") or []))
+            if m.get("target_groups")
+            else "",
+            texts.MEASURE_AMOUNT.format(amount=m["amount"]) if m.get("amount") else "",
+            texts.MEASURE_HOW.format(how="→".join(m.get("how_to_apply") or []))
+            if m.get("how_to_apply")
+            else "",
+            texts.MEASURE_MATERIALS.format(materials=texts.LIST_SEP.join(m.get("materials") or []))
+            if m.get("materials")
+            else "",
+            texts.MEASURE_OFFICE.format(
+                office=" ".join(p for p in (m.get("department"), m.get("contact")) if p)
+            )
+            if m.get("department") or m.get("contact")
+            else "",
+        ]
+        lines = [texts.MEASURE_HEAD.format(name=m["name"])]
+        for line in candidates:
+            if not line:
+                continue
+            numbers = _NUMBER.findall(line)
+            if not numbers:
+                n = cites.add(basis_chunks[0], 1.0) if basis_chunks else None
+                lines.append(f"{line}[{n}]" if n else line)
+                continue
+            support = _supporting_chunk(view, m, numbers, basis_chunks)
+            if support is None:
+                continue  # a number we cannot show in a cited clause is not said
+            lines.append(f"{line}[{cites.add(support, 1.0)}]")
+        return lines if len(lines) > 1 else []
+
+    def _pick_sentences(
+        self, aq: AnalyzedQuery, hits: Sequence[RetrievedChunk], budget: int
+    ) -> list[tuple[ChunkRecord, str, float]]:
+        """The most query-relevant sentences of the top chunks, in rank order."""
+        q = set(tokenize(aq.expanded))
+        picked: list[tuple[float, int, ChunkRecord, str, float]] = []
+        for rank, h in enumerate(hits):
+            best: tuple[float, str] | None = None
+            for s, e in split_sentences(h.chunk.text):
+                sent = h.chunk.text[s:e]
+                if len(sent) < 6:
+                    continue
+                toks = set(tokenize(sent))
+                overlap = len(q & toks) / (len(q) or 1)
+                val = overlap + (0.15 if rank == 0 else 0.0)
+                if best is None or val > best[0]:
+                    best = (val, sent)
+            if best and best[0] > 0:
+                picked.append((best[0], rank, h.chunk, best[1], h.score))
+        picked.sort(key=lambda p: (-p[0], p[1]))
+        out: list[tuple[ChunkRecord, str, float]] = []
+        used = 0
+        for _, _, chunk, sent, score in picked[:MAX_SENTENCES]:
+            if used + len(sent) > budget and out:
+                break
+            if len(sent) > budget:
+                sent = sent[: max(40, budget)]
+            out.append((chunk, sent, score))
+            used += len(sent)
+        return out
+
+    def _validity_notes(self, view: KnowledgeView, cites: _Citations) -> list[str]:
+        today = self.today()
+        notes = []
+        for c in list(cites.items):
+            meta = view.meta(c.doc_id)
+            if meta is None or meta.in_force(today):
+                continue
+            successor = view.meta(meta.superseded_by) if meta.superseded_by else None
+            if successor is not None:
+                # Cite the successor too, so its title in the note is a cited one.
+                new_chunks = _chunks_with(view, successor.doc_id, None)
+                m = cites.add(new_chunks[0], 0.0) if new_chunks else None
+                notes.append(
+                    texts.SUPERSEDED_NOTE.format(n=c.n, title=meta.title, m=m, new_title=successor.title)
+                )
+            elif meta.effective_to and today > meta.effective_to:
+                notes.append(texts.EXPIRED_NOTE.format(n=c.n, title=meta.title))
+            elif meta.effective_from and today < meta.effective_from:
+                notes.append(texts.NOT_YET_NOTE.format(n=c.n, title=meta.title))
+        return notes
+
+
+class _Citations:
+    """Numbered citations, one per chunk."""
+
+    def __init__(self, view: KnowledgeView) -> None:
+        self.view = view
+        self.items: list[Citation] = []
+        self._by_chunk: dict[str, int] = {}
+
+    def add(self, chunk: ChunkRecord, score: float) -> int:
+        if chunk.chunk_id in self._by_chunk:
+            return self._by_chunk[chunk.chunk_id]
+        n = len(self.items) + 1
+        self.items.append(
+            Citation(
+                n=n,
+                doc_id=chunk.doc_id,
+                title=chunk.meta.title,
+                doc_number=chunk.meta.doc_number,
+                section=chunk.section,
+                text=chunk.text,
+                score=round(float(score), 4),
+            )
+        )
+        self._by_chunk[chunk.chunk_id] = n
+        return n
+
+
+def _overlaps(chunk: ChunkRecord, quote: str) -> bool:
+    return quote in chunk.text or chunk.text in quote or quote[:30] in chunk.text
+
+
+def _chunks_with(view: KnowledgeView, doc_id: str | None, quote: str | None) -> list[ChunkRecord]:
+    if not doc_id:
+        return []
+    own = [c for c in view.chunks if c.doc_id == doc_id]
+    if quote:
+        hit = [c for c in own if _overlaps(c, quote)]
+        if hit:
+            return hit
+    return own[:1]
+
+
+def _supporting_chunk(
+    view: KnowledgeView, measure: dict[str, Any], numbers: list[str], preferred: list[ChunkRecord]
+) -> ChunkRecord | None:
+    """A chunk of the measure's basis documents that contains every number of a line."""
+    docs = [ref.get("doc_id") for ref in measure.get("basis", [])]
+    candidates = preferred + [c for c in view.chunks if c.doc_id in docs and c not in preferred]
+    for c in candidates:
+        if all(_has_number(c.text, n) for n in numbers):
+            return c
+    return None
+
+
+def _has_number(text: str, number: str) -> bool:
+    return any(m == number for m in _NUMBER.findall(text))
+
+
+def query_coverage(view: KnowledgeView, aq: AnalyzedQuery, chunk: ChunkRecord) -> float:
+    """IDF-weighted share of the query's words (original and glossary terms) found in the chunk's document."""
+    q = [t for t in dict.fromkeys(tokenize(aq.normalized)) if len(t) > 1 or not t.isascii()]
+    if not q:
+        return 0.0
+    idf = view.derived("idf", _idf)
+    doc_tokens = view.derived("doc_tokens", _doc_tokens).get(chunk.doc_id, set())
+    chunk_tokens = set(tokenize(f"{chunk.meta.title} {chunk.section or ''} {chunk.text}")) | doc_tokens
+    expansions = set(tokenize(" ".join(aq.expansions)))
+    total = sum(idf.get(t, idf.get("\u2205", 1.0)) for t in q)
+    found = sum(idf.get(t, 1.0) for t in q if t in chunk_tokens)
+    if expansions & chunk_tokens:
+        found += 0.5 * total  # the glossary says this colloquial question is about the passage's topic
+    return min(1.0, found / total) if total else 0.0
+
+
+def _doc_tokens(view: KnowledgeView) -> dict[str, set[str]]:
+    return {
+        doc_id: set(tokenize(f"{d.meta.title} {d.text}")) for doc_id, d in view.snapshot.documents.items()
+    }
+
+
+def _idf(view: KnowledgeView) -> dict[str, float]:
+    import math
+
+    df: dict[str, int] = {}
+    for toks in _doc_tokens(view).values():
+        for t in toks:
+            df[t] = df.get(t, 0) + 1
+    n = max(1, len(view.snapshot.documents))
+    out = {t: math.log(1 + n / c) for t, c in df.items()}
+    out["\u2205"] = math.log(1 + n)  # unseen words are the most distinctive
+    return out
+
+
+def normalize_for_log(question: str) -> str:
+    """The question as stored in the unanswered log: normalised and capped."""
+    return normalize_query(question)[:500]

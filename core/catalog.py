@@ -1,0 +1,171 @@
+"""The measure catalog: one YAML file per support measure under ``policies/measures/``.
+
+Each measure carries plain-language facts for villagers (what, how much, how to apply, whom to ask), a
+declarative eligibility rule (parsed against the fact registry at load time) and the verbatim clauses it
+rests on::
+
+    catalog = Catalog.load(Path("policies"), registry)
+    measure = catalog.get("microcredit")
+    catalog.to_public_dict(measure)["basis"][0]["quote"]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
+
+from core.errors import CorpusError, NotFound
+from core.facts import FactRegistry
+from core.rules import Rule, parse_rule
+
+MEASURE_ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+CATEGORIES = (
+    "防返贫监测",
+    "住房安全",
+    "饮水安全",
+    "教育资助",
+    "医疗保障",
+    "金融帮扶",
+    "就业帮扶",
+    "产业帮扶",
+    "社会救助",
+    "衔接乡村振兴",
+)
+
+
+class BasisRef(BaseModel):
+    """A clause a measure rests on: document, article, and the verbatim quote of its text."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    doc_id: str = Field(min_length=1)
+    article: str | None = None
+    quote: str = Field(min_length=1)
+
+
+class Measure(BaseModel):
+    """One support measure of the catalog."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    id: str = Field(pattern=MEASURE_ID_PATTERN)
+    name: str = Field(min_length=1)
+    category: str
+    target_groups: list[str] = Field(default_factory=list)
+    summary: str = Field(min_length=1)
+    eligibility: dict[str, Any]
+    benefit: str = Field(min_length=1)
+    amount: str | None = None
+    how_to_apply: list[str] = Field(min_length=1)
+    materials: list[str] = Field(default_factory=list)
+    department: str = Field(min_length=1)
+    contact: str | None = None
+    time_limit: str | None = None
+    basis: list[BasisRef] = Field(min_length=1)
+    keywords: list[str] = Field(default_factory=list)
+
+    _rule: Rule | None = PrivateAttr(default=None)
+
+    @property
+    def rule(self) -> Rule:
+        """The parsed eligibility rule (set when the catalog loads the measure)."""
+        if self._rule is None:
+            raise RuntimeError(f"measure {self.id} was built without a registry; load it through Catalog")
+        return self._rule
+
+    @classmethod
+    def from_dict(cls, data: Any, registry: FactRegistry, where: str) -> Measure:
+        """Validate one measure and parse its rule; problems raise CorpusError naming `where`."""
+        if not isinstance(data, Mapping):
+            raise CorpusError(f"{where}: a measure must be a mapping, got {type(data).__name__}")
+        try:
+            measure = cls.model_validate(dict(data))
+        except ValidationError as exc:
+            problems = "; ".join(
+                f"{'.'.join(str(p) for p in err['loc']) or 'measure'}: {err['msg']}" for err in exc.errors()
+            )
+            raise CorpusError(f"{where}: invalid measure: {problems}") from exc
+        if measure.category not in CATEGORIES:
+            raise CorpusError(f"{where}: category {measure.category!r} is not one of {', '.join(CATEGORIES)}")
+        measure._rule = parse_rule(measure.eligibility, registry, where=where)
+        return measure
+
+
+class Catalog:
+    """The measures in a fixed order (file name order when loaded from a folder), by id."""
+
+    def __init__(self, measures: Iterable[Measure]) -> None:
+        self._measures: dict[str, Measure] = {}
+        for measure in measures:
+            if measure.id in self._measures:
+                raise CorpusError(f"Duplicate measure id '{measure.id}'.")
+            self._measures[measure.id] = measure
+
+    @classmethod
+    def load(cls, folder: Path, registry: FactRegistry) -> Catalog:
+        """Read ``folder/measures/*.yaml``; a folder without measures gives an empty catalog."""
+        measures_dir = folder / "measures"
+        if not measures_dir.is_dir():
+            return cls([])
+        paths = sorted(
+            [*measures_dir.glob("*.yaml"), *measures_dir.glob("*.yml")], key=lambda p: (p.stem, p.suffix)
+        )
+        measures: list[Measure] = []
+        seen: dict[str, str] = {}
+        for path in paths:
+            where = f"measures/{path.name}"
+            if path.stem in seen:
+                raise CorpusError(f"{where}: duplicate measure id '{path.stem}' (also in {seen[path.stem]})")
+            seen[path.stem] = where
+            try:
+                data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+                raise CorpusError(f"{where}: cannot read YAML: {exc}") from exc
+            measure = Measure.from_dict(data, registry, where)
+            if measure.id != path.stem:
+                raise CorpusError(f"{where}: id '{measure.id}' must equal the file name '{path.stem}'")
+            measures.append(measure)
+        return cls(measures)
+
+    @classmethod
+    def from_dicts(cls, items: Iterable[Mapping[str, Any]], registry: FactRegistry) -> Catalog:
+        """Rebuild a catalog from public dicts, e.g. a stored JSON snapshot."""
+        measures = []
+        for i, item in enumerate(items):
+            ident = item.get("id") if isinstance(item, Mapping) else None
+            measures.append(Measure.from_dict(item, registry, f"measure {ident or f'#{i}'}"))
+        return cls(measures)
+
+    def __iter__(self) -> Iterator[Measure]:
+        return iter(self._measures.values())
+
+    def __len__(self) -> int:
+        return len(self._measures)
+
+    def __contains__(self, measure_id: object) -> bool:
+        return measure_id in self._measures
+
+    @property
+    def ids(self) -> list[str]:
+        """Measure ids in catalog order."""
+        return list(self._measures)
+
+    def get(self, measure_id: str) -> Measure:
+        """The measure with this id; NotFound otherwise."""
+        try:
+            return self._measures[measure_id]
+        except KeyError:
+            raise NotFound(f"Unknown measure '{measure_id}'.") from None
+
+    @staticmethod
+    def to_public_dict(measure: Measure) -> dict[str, Any]:
+        """The whole measure as JSON-ready data (extra fields included, the parsed rule left out)."""
+        return measure.model_dump(mode="json")
+
+    def to_dicts(self) -> list[dict[str, Any]]:
+        """Every measure as public dicts, in order; `from_dicts` reads them back."""
+        return [self.to_public_dict(m) for m in self]

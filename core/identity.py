@@ -1,0 +1,503 @@
+"""Who is asking: API clients and their roles, cadre accounts, binding codes and chat bindings.
+
+Binding a chat user to a household (or a cadre account) is a login. A cadre or an admin issues a single-use
+8-character code; the chat user gives it together with a phone number the channel has verified, which must
+match the phone on record. Failed attempts are counted in the database (so the limits hold across API
+replicas): at most 5 per chat user per hour, and 5 per code, after which the code is dead::
+
+    identity = Identity(db, hasher, settings)
+    issued = identity.issue_household_code(household_no="...", actor=CLI_ADMIN)
+    who = identity.bind(channel="telegram", chat_user_id="42", code=issued.code, phone="13800001234")
+    identity.resolve(channel="telegram", chat_user_id="42").household_no
+
+Codes, API keys and phone numbers are stored only as hashes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, cast
+
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    delete,
+    func,
+    select,
+    text,
+)
+from sqlalchemy.engine import CursorResult
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from core import audit
+from core.audit import Actor
+from core.db import Base, Database, UTCDateTime, utcnow
+from core.errors import InvalidInput, NotFound, RateLimited
+from core.households import Household, HouseholdRecords, Jurisdiction
+from core.pii import PiiHasher, mask_phone, normalize_phone
+from core.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+ROLES = ("portal", "channel", "admin")
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud and typed on a phone
+CODE_LENGTH = 8
+CONFIGURED_CHANNEL = "telegram"  # the client that presents BANGFU_API_KEY (the bot)
+KEY_PREFIX = "bfk_"
+
+_NO_MATCH = "the binding code or the phone number does not match"
+_DEAD_CODE = "this binding code has expired or was already used; ask for a new one"
+
+
+class ApiClient(Base):
+    """A client of the API (portal, channel, admin) with its key's SHA-256."""
+
+    __tablename__ = "api_clients"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(50), unique=True)
+    role: Mapped[str] = mapped_column(String(10))
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class Cadre(Base):
+    """A cadre account (帮扶责任人, 驻村工作队, 村干部, 乡镇干部) and the households it looks after."""
+
+    __tablename__ = "cadres"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(50))
+    phone_hash: Mapped[str] = mapped_column(String(64))
+    phone_masked: Mapped[str] = mapped_column(String(16))
+    level: Mapped[str] = mapped_column(String(10))
+    township: Mapped[str | None] = mapped_column(String(50))
+    village: Mapped[str | None] = mapped_column(String(50))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class BindingCode(Base):
+    """A single-use code that binds a chat user to a household or a cadre account."""
+
+    __tablename__ = "binding_codes"
+    __table_args__ = (CheckConstraint("(household_id IS NULL) <> (cadre_id IS NULL)", name="one_subject"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    household_id: Mapped[int | None] = mapped_column(
+        ForeignKey("households.id", ondelete="CASCADE"), index=True
+    )
+    cadre_id: Mapped[int | None] = mapped_column(ForeignKey("cadres.id", ondelete="CASCADE"), index=True)
+    issued_by: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ChatBinding(Base):
+    """A chat user of a channel bound to a household or a cadre account."""
+
+    __tablename__ = "chat_bindings"
+    __table_args__ = (
+        UniqueConstraint("channel", "chat_user_id"),
+        CheckConstraint("(household_id IS NULL) <> (cadre_id IS NULL)", name="one_subject"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(50))
+    chat_user_id: Mapped[str] = mapped_column(String(64))
+    household_id: Mapped[int | None] = mapped_column(
+        ForeignKey("households.id", ondelete="CASCADE"), index=True
+    )
+    cadre_id: Mapped[int | None] = mapped_column(ForeignKey("cadres.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class BindingFailure(Base):
+    """A failed binding attempt, counted for the per-chat-user limit."""
+
+    __tablename__ = "binding_failures"
+    __table_args__ = (Index("ix_binding_failures_user", "channel", "chat_user_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(50))
+    chat_user_id: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+@dataclass(frozen=True)
+class Client:
+    """An authenticated API client."""
+
+    name: str
+    role: str
+
+
+@dataclass(frozen=True)
+class CadreInfo:
+    id: int
+    name: str
+    phone_masked: str
+    jurisdiction: Jurisdiction
+    active: bool
+
+
+@dataclass(frozen=True)
+class ChatIdentity:
+    """What a chat user of a channel is bound to: a household or a cadre account."""
+
+    channel: str
+    chat_user_id: str
+    household_id: int | None = None
+    household_no: str | None = None
+    cadre: CadreInfo | None = None
+
+    @property
+    def kind(self) -> str:
+        return "cadre" if self.cadre else "household"
+
+    def actor(self) -> Actor:
+        if self.cadre:
+            return Actor(
+                role="cadre", who=f"cadre:{self.cadre.id}/chat:{self.chat_user_id}", channel=self.channel
+            )
+        return Actor(role="household", who=f"chat:{self.chat_user_id}", channel=self.channel)
+
+
+@dataclass(frozen=True)
+class IssuedCode:
+    """A freshly issued binding code; the only time the code itself is seen."""
+
+    code: str
+    expires_at: datetime
+    household_no: str | None = None
+    cadre_id: int | None = None
+
+
+def _rowcount(result: Any) -> int:
+    return int(cast(CursorResult[Any], result).rowcount or 0)
+
+
+def normalize_code(code: str) -> str:
+    return "".join(ch for ch in code.upper() if ch.isalnum())
+
+
+def key_hash(key: str) -> str:
+    # API keys are 256-bit random: a plain SHA-256 is enough, and survives a change of the secret key.
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+def _cadre_info(c: Cadre) -> CadreInfo:
+    return CadreInfo(
+        id=c.id,
+        name=c.name,
+        phone_masked=c.phone_masked,
+        jurisdiction=Jurisdiction(c.level, c.township, c.village),
+        active=c.active,
+    )
+
+
+class Identity:
+    """API clients, cadre accounts, binding codes and chat bindings."""
+
+    def __init__(self, db: Database, hasher: PiiHasher, settings: Settings) -> None:
+        self._db = db
+        self._hasher = hasher
+        self._settings = settings
+        configured = settings.api_key
+        if not configured and not settings.is_production:
+            # Generated on first start into the data dir, where the bot in development reads it too.
+            configured = settings.dev_secret("channel_api_key")
+        self._channel_key = configured
+
+    # -- clients ---------------------------------------------------------------------------------------------
+    def authenticate(self, key: str) -> Client | None:
+        """The client presenting `key`, or None."""
+        key = key.strip()
+        if not key:
+            return None
+        if self._channel_key and hmac.compare_digest(key.encode(), self._channel_key.encode()):
+            return Client(name=CONFIGURED_CHANNEL, role="channel")
+        with self._db.read_session() as session:
+            row = session.scalar(select(ApiClient).where(ApiClient.key_hash == key_hash(key)))
+            if row is None or row.revoked_at is not None:
+                return None
+            return Client(name=row.name, role=row.role)
+
+    def create_client(self, *, name: str, role: str) -> tuple[Client, str]:
+        """Register a client; returns it with its key, which is shown this once and stored only hashed."""
+        name = name.strip()
+        if role not in ROLES:
+            raise InvalidInput(f"role must be one of {', '.join(ROLES)}")
+        if not name or len(name) > 50 or name == CONFIGURED_CHANNEL:
+            raise InvalidInput(f"a client name has 1–50 characters and is not {CONFIGURED_CHANNEL!r}")
+        key = KEY_PREFIX + secrets.token_urlsafe(32)
+        with self._db.session() as session:
+            if session.scalar(select(ApiClient.id).where(ApiClient.name == name)) is not None:
+                raise InvalidInput(f"a client named {name!r} exists already")
+            session.add(ApiClient(name=name, role=role, key_hash=key_hash(key), created_at=utcnow()))
+        logger.info("created API client %s with role %s", name, role)
+        return Client(name=name, role=role), key
+
+    def revoke_client(self, *, name: str) -> None:
+        with self._db.session() as session:
+            row = session.scalar(
+                select(ApiClient).where(ApiClient.name == name, ApiClient.revoked_at.is_(None))
+            )
+            if row is None:
+                raise NotFound(f"no active client named {name!r}")
+            row.revoked_at = utcnow()
+
+    # -- cadres ----------------------------------------------------------------------------------------------
+    def create_cadre(self, *, name: str, phone: str, jurisdiction: Jurisdiction, actor: Actor) -> CadreInfo:
+        """Create a cadre account; it acts once a chat user binds to it with an admin-issued code."""
+        name = name.strip()
+        if not name or len(name) > 50:
+            raise InvalidInput("a cadre's name has 1–50 characters")
+        phone = normalize_phone(phone)
+        with self._db.session() as session:
+            cadre = Cadre(
+                name=name,
+                phone_hash=self._hasher.phone_hash(phone),
+                phone_masked=mask_phone(phone),
+                level=jurisdiction.level,
+                township=jurisdiction.township,
+                village=jurisdiction.village,
+                active=True,
+                created_at=utcnow(),
+            )
+            session.add(cadre)
+            session.flush()
+            audit.record(session, actor=actor, action="create_cadre", detail=f"cadre={cadre.id}")
+            return _cadre_info(cadre)
+
+    def list_cadres(self) -> list[CadreInfo]:
+        with self._db.read_session() as session:
+            return [_cadre_info(c) for c in session.scalars(select(Cadre).order_by(Cadre.id))]
+
+    def deactivate_cadre(self, *, cadre_id: int, actor: Actor) -> int:
+        """Switch a cadre account off and unbind its chat users; returns how many were unbound."""
+        with self._db.session() as session:
+            cadre = session.get(Cadre, cadre_id)
+            if cadre is None:
+                raise NotFound(f"no cadre account {cadre_id}")
+            cadre.active = False
+            unbound = _rowcount(session.execute(delete(ChatBinding).where(ChatBinding.cadre_id == cadre_id)))
+            session.execute(
+                delete(BindingCode).where(BindingCode.cadre_id == cadre_id, BindingCode.used_at.is_(None))
+            )
+            audit.record(session, actor=actor, action="deactivate_cadre", detail=f"cadre={cadre_id}")
+        return unbound
+
+    # -- codes -----------------------------------------------------------------------------------------------
+    def _new_code(
+        self, session: Session, *, actor: Actor, household_id: int | None, cadre_id: int | None
+    ) -> tuple[str, datetime]:
+        now = utcnow()
+        expires = now + timedelta(hours=self._settings.binding_code_ttl_hours)
+        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+        session.add(
+            BindingCode(
+                code_hash=self._hasher.digest("code", code),
+                household_id=household_id,
+                cadre_id=cadre_id,
+                issued_by=actor.who,
+                created_at=now,
+                expires_at=expires,
+                used_at=None,
+                failed_attempts=0,
+            )
+        )
+        return code, expires
+
+    def issue_household_code(
+        self, *, household_no: str, actor: Actor, jurisdiction: Jurisdiction | None = None
+    ) -> IssuedCode:
+        """A binding code for a household; a cadre only for households in `jurisdiction`."""
+        with self._db.session() as session:
+            household = HouseholdRecords.find_in(
+                session, household_no=household_no, jurisdiction=jurisdiction or Jurisdiction.county()
+            )
+            code, expires = self._new_code(session, actor=actor, household_id=household.id, cadre_id=None)
+            audit.record(session, actor=actor, action="issue_code", household_nos=[household.household_no])
+            no = household.household_no
+        logger.info("issued a binding code for household %s", no)
+        return IssuedCode(code=code, expires_at=expires, household_no=no)
+
+    def issue_cadre_code(self, *, cadre_id: int, actor: Actor) -> IssuedCode:
+        """A binding code for a cadre account (admin only)."""
+        with self._db.session() as session:
+            cadre = session.get(Cadre, cadre_id)
+            if cadre is None or not cadre.active:
+                raise NotFound(f"no active cadre account {cadre_id}")
+            code, expires = self._new_code(session, actor=actor, household_id=None, cadre_id=cadre_id)
+            audit.record(session, actor=actor, action="issue_cadre_code", detail=f"cadre={cadre_id}")
+        return IssuedCode(code=code, expires_at=expires, cadre_id=cadre_id)
+
+    # -- binding ---------------------------------------------------------------------------------------------
+    def bind(self, *, channel: str, chat_user_id: str, code: str, phone: str) -> ChatIdentity:
+        """Bind the chat user with a code and the phone the channel verified; counts failures."""
+        s = self._settings
+        phone = normalize_phone(phone)
+        code = normalize_code(code)
+        now = utcnow()
+        window_start = now - timedelta(seconds=s.binding_failure_window_seconds)
+        failure: Exception | None = None
+        identity: ChatIdentity | None = None
+        with self._db.session() as session:
+            if session.get_bind().dialect.name == "postgresql":
+                # Concurrent attempts of one chat user (several API replicas) are counted one after another.
+                session.execute(
+                    text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))"),
+                    {"k": f"bind:{channel}:{chat_user_id}"},
+                )
+            session.execute(delete(BindingFailure).where(BindingFailure.at < window_start))
+            recent = session.execute(
+                select(func.count(), func.min(BindingFailure.at)).where(
+                    BindingFailure.channel == channel,
+                    BindingFailure.chat_user_id == chat_user_id,
+                    BindingFailure.at >= window_start,
+                )
+            ).one()
+            if recent[0] >= s.binding_max_failures_per_user:
+                retry = int((recent[1] - window_start).total_seconds()) + 1
+                raise RateLimited(
+                    "too many failed binding attempts; try again later", retry_after=max(retry, 1)
+                )
+
+            row = (
+                session.scalar(
+                    select(BindingCode)
+                    .where(BindingCode.code_hash == self._hasher.digest("code", code))
+                    .with_for_update()
+                )
+                if len(code) == CODE_LENGTH
+                else None
+            )
+            subject_phone = self._subject_phone_hash(session, row) if row is not None else None
+            if row is None or subject_phone is None:
+                failure = InvalidInput(_NO_MATCH)
+            elif row.failed_attempts >= s.binding_max_failures_per_code:
+                failure = InvalidInput(_DEAD_CODE)
+            elif not hmac.compare_digest(subject_phone, self._hasher.phone_hash(phone)):
+                row.failed_attempts += 1
+                failure = InvalidInput(_NO_MATCH)
+            elif row.used_at is not None or row.expires_at <= now:
+                failure = InvalidInput(_DEAD_CODE)
+
+            if failure is not None:
+                session.add(BindingFailure(channel=channel, chat_user_id=chat_user_id, at=now))
+            else:
+                assert row is not None
+                row.used_at = now
+                session.execute(
+                    delete(ChatBinding).where(
+                        ChatBinding.channel == channel, ChatBinding.chat_user_id == chat_user_id
+                    )
+                )
+                session.add(
+                    ChatBinding(
+                        channel=channel,
+                        chat_user_id=chat_user_id,
+                        household_id=row.household_id,
+                        cadre_id=row.cadre_id,
+                        created_at=now,
+                    )
+                )
+                session.flush()
+                identity = self._resolve(session, channel=channel, chat_user_id=chat_user_id)
+                assert identity is not None
+                audit.record(
+                    session,
+                    actor=identity.actor(),
+                    action="bind",
+                    household_nos=[identity.household_no],
+                    detail=f"cadre={identity.cadre.id}" if identity.cadre else None,
+                )
+        if failure is not None or identity is None:
+            logger.info("failed binding attempt on channel %s", channel)
+            raise failure or InvalidInput(_NO_MATCH)
+        logger.info("chat user bound on channel %s (%s)", channel, identity.kind)
+        return identity
+
+    def _subject_phone_hash(self, session: Session, code: BindingCode) -> str | None:
+        if code.household_id is not None:
+            return session.scalar(select(Household.phone_hash).where(Household.id == code.household_id))
+        return session.scalar(
+            select(Cadre.phone_hash).where(Cadre.id == code.cadre_id, Cadre.active.is_(True))
+        )
+
+    def unbind(self, *, channel: str, chat_user_id: str) -> bool:
+        """Remove the chat user's binding; False when there was none."""
+        with self._db.session() as session:
+            identity = self._resolve(session, channel=channel, chat_user_id=chat_user_id)
+            if identity is None:
+                return False
+            session.execute(
+                delete(ChatBinding).where(
+                    ChatBinding.channel == channel, ChatBinding.chat_user_id == chat_user_id
+                )
+            )
+            audit.record(
+                session, actor=identity.actor(), action="unbind", household_nos=[identity.household_no]
+            )
+        return True
+
+    def unbind_household(
+        self, *, household_no: str, actor: Actor, jurisdiction: Jurisdiction | None = None
+    ) -> int:
+        """Unbind every chat user of a household (a cadre only in `jurisdiction`); returns how many."""
+        with self._db.session() as session:
+            household = HouseholdRecords.find_in(
+                session, household_no=household_no, jurisdiction=jurisdiction or Jurisdiction.county()
+            )
+            count = _rowcount(
+                session.execute(delete(ChatBinding).where(ChatBinding.household_id == household.id))
+            )
+            session.execute(
+                delete(BindingCode).where(
+                    BindingCode.household_id == household.id, BindingCode.used_at.is_(None)
+                )
+            )
+            audit.record(
+                session,
+                actor=actor,
+                action="unbind_household",
+                household_nos=[household.household_no],
+                detail=f"unbound={count}",
+            )
+        return count
+
+    def resolve(self, *, channel: str, chat_user_id: str) -> ChatIdentity | None:
+        """What the chat user is bound to, or None (also for a switched-off cadre account)."""
+        with self._db.read_session() as session:
+            return self._resolve(session, channel=channel, chat_user_id=chat_user_id)
+
+    @staticmethod
+    def _resolve(session: Session, *, channel: str, chat_user_id: str) -> ChatIdentity | None:
+        binding = session.scalar(
+            select(ChatBinding).where(
+                ChatBinding.channel == channel, ChatBinding.chat_user_id == chat_user_id
+            )
+        )
+        if binding is None:
+            return None
+        if binding.household_id is not None:
+            no = session.scalar(select(Household.household_no).where(Household.id == binding.household_id))
+            return ChatIdentity(channel, chat_user_id, household_id=binding.household_id, household_no=no)
+        cadre = session.get(Cadre, binding.cadre_id)
+        if cadre is None or not cadre.active:
+            return None
+        return ChatIdentity(channel, chat_user_id, cadre=_cadre_info(cadre))

