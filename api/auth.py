@@ -127,3 +127,23 @@ CadreUser = Annotated[ChatIdentity, Depends(get_cadre_user)]
 
 def admin_actor(client: Principal) -> Actor:
     return Actor(role="admin", who=f"admin:{client.name}", channel="api")
+
+
+def require_cadre_or_admin(
+    principal: OptionalPrincipal,
+    services: ServicesDep,
+    x_chat_user_id: Annotated[str | None, Header(description="chat user id, when a channel acts for a cadre")] = None,
+) -> Principal:
+    """An admin client, or a channel acting for a chat user bound to a cadre account."""
+    if principal is None:
+        raise Unauthorized("an admin key, or a channel key with a cadre's chat user id, is required")
+    if principal.role == "admin":
+        return principal
+    if principal.role != "channel":
+        raise Forbidden("only cadres and admins may do this")
+    user = get_chat_user(principal, x_chat_user_id)
+    get_cadre_user(get_bound(user, services))
+    return principal
+
+
+CadreOrAdmin = Annotated[Principal, Depends(require_cadre_or_admin)]

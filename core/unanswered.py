@@ -42,6 +42,8 @@ class UnansweredLog:
 
     def list(self, *, limit: int = 100, since: datetime | None = None) -> list[dict[str, Any]]:
         """Newest first."""
+        if since is not None and since.tzinfo is None:
+            since = since.replace(tzinfo=UTC)
         if not self.path.exists():
             return []
         out: list[dict[str, Any]] = []
