@@ -122,7 +122,10 @@ class LiveKnowledge:
                 raise
             view = KnowledgeView(snapshot=snapshot, reader=reader)
             for warm in self.warmers:  # build indexes before the swap, not on a user's request
-                warm(view)
+                try:
+                    warm(view)
+                except Exception:  # a derived index that cannot be built fails its own requests, not all
+                    logger.exception("could not prepare generation %s", pointer.generation)
             old, self._view = self._view, view
             logger.info(
                 "serving knowledge generation %s (%d chunks)", pointer.generation, len(snapshot.chunks)

@@ -13,6 +13,7 @@ from core.db import Database
 from core.eligibility import EligibilityService
 from core.embedding import Embedder, make_embedder
 from core.facts import FactRegistry
+from core.feedback import FeedbackLog
 from core.households import HouseholdRecords, catalog_names
 from core.identity import Identity
 from core.knowledge import KnowledgeStore
@@ -35,6 +36,7 @@ class Services:
     retriever: Retriever
     answers: AnswerService
     unanswered: UnansweredLog
+    feedback: FeedbackLog
     db: Database
     households: HouseholdRecords
     identity: Identity
@@ -64,7 +66,8 @@ class Services:
         """The screener over the view's catalog and facts (built once per generation)."""
 
         def build(v: KnowledgeView) -> EligibilityService:
-            registry = FactRegistry.from_dict(v.snapshot.facts)
+            # A corpus without facts.yaml (loose documents only) has no measures to screen.
+            registry = FactRegistry.from_dict(v.snapshot.facts) if v.snapshot.facts else FactRegistry([])
             catalog = Catalog.from_dicts(v.snapshot.catalog, registry)
             return EligibilityService(catalog, registry, v.meta)
 
@@ -93,6 +96,7 @@ def build_services(settings: Settings, *, embedder: Embedder | None = None) -> S
         retriever=retriever,
         answers=answers,
         unanswered=unanswered,
+        feedback=FeedbackLog(settings.data_dir / "feedback.jsonl"),
         db=db,
         households=HouseholdRecords(db, hasher, measure_names=catalog_names(knowledge)),
         identity=Identity(db, hasher, settings),
