@@ -22,23 +22,20 @@ from typing import Any
 from core import texts
 from core.live import KnowledgeView
 from core.models import ChunkRecord, Citation
+from core.relevance import RelevanceConfig, is_hostile, relevance_features
 from core.retrieval import AnalyzedQuery, RetrievedChunk, Retriever
-from core.text import normalize_query, split_sentences, tokenize
+from core.text import split_sentences, tokenize
 
 logger = logging.getLogger(__name__)
 
 MAX_ANSWER_CHARS = 420
 MAX_SENTENCES = 3
 
-# Instructions smuggled into a question: we answer policy questions only, never follow them.
-_HOSTILE = re.compile(
-    r"(忽略|无视|忘记|忘掉).{0,8}(之前|以上|上面|前面|所有|系统).{0,6}(指令|提示|规则|设定|要求)"
-    r"|(系统|system).{0,3}(提示词|prompt)|提示词|越狱|jailbreak|ignore (all |the )?(previous|above)"
-    r"|你现在(是|扮演)|扮演(一个|一名)|假装你是|developer mode|开发者模式|DAN\b"
-    r"|(输出|打印|告诉我).{0,6}(密钥|密码|token|身份证号|手机号)",
-    re.IGNORECASE,
-)
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
+_ASKS_NUMBER = re.compile(r"多少|几|多久|多长|多大|标准|额度|上限|最高|最多|时限|期限")
+_ASKS_VALIDITY = re.compile(r"有效|失效|废止|施行|过期|作废|还管|还算")
+_VALIDITY_CLAUSE = re.compile(r"(自|从).{0,16}(起施行|起执行|施行)|同时废止|负责解释")
+MAX_PASSAGE_CHARS = 160
 
 
 @dataclass
@@ -58,20 +55,6 @@ class Answer:
             "citations": [c.as_dict() for c in self.citations],
             "measures": self.measures,
         }
-
-
-@dataclass(frozen=True)
-class RelevanceConfig:
-    """Thresholds deciding whether the best passage answers the question at all."""
-
-    min_coverage: float = 0.5  # share of the query's distinctive words found in the passage
-    min_dense: float = 0.84  # cosine of the best passage when word overlap is weak
-    min_dense_with_overlap: float = 0.80
-
-
-def is_hostile(question: str) -> bool:
-    """True for prompt-injection style instructions hidden in a question."""
-    return bool(_HOSTILE.search(question))
 
 
 class AnswerService:
@@ -97,7 +80,7 @@ class AnswerService:
         aq = self.retriever.analyze(view, question)
         hits = self.retriever.search(view, aq, k=max(8, top_k * 2))
         hits = self._prefer_in_force(hits)
-        if not hits or not self._relevant(view, aq, hits[0]):
+        if not hits or not self._relevant(view, aq, hits):
             return self._abstain(question, texts.ABSTAIN, "no_match")
         measures = self._match_measures(view, aq, hits)
         return self._compose(view, aq, hits, measures, top_k)
@@ -118,13 +101,9 @@ class AnswerService:
                 h.score *= 0.85
         return sorted(hits, key=lambda h: -h.score)
 
-    def _relevant(self, view: KnowledgeView, aq: AnalyzedQuery, best: RetrievedChunk) -> bool:
-        coverage = query_coverage(view, aq, best.chunk)
-        dense = best.dense or 0.0
-        cfg = self.relevance
-        if coverage >= cfg.min_coverage and dense >= cfg.min_dense_with_overlap:
-            return True
-        return dense >= cfg.min_dense and coverage > 0
+    def _relevant(self, view: KnowledgeView, aq: AnalyzedQuery, hits: Sequence[RetrievedChunk]) -> bool:
+        """Whether the ranked hits answer the question at all (see core/relevance.py)."""
+        return self.relevance.relevant(relevance_features(view, aq, hits))
 
     def _match_measures(
         self, view: KnowledgeView, aq: AnalyzedQuery, hits: Sequence[RetrievedChunk]
@@ -222,18 +201,26 @@ class AnswerService:
     def _pick_sentences(
         self, aq: AnalyzedQuery, hits: Sequence[RetrievedChunk], budget: int
     ) -> list[tuple[ChunkRecord, str, float]]:
-        """The most query-relevant sentences of the top chunks, in rank order."""
+        """The most query-relevant passages of the top chunks, in rank order.
+
+        A passage is a sentence, or a lead-in ending in "：" together with the items that follow it, always a
+        verbatim span of the chunk. Questions about amounts or deadlines prefer passages with numbers.
+        """
         q = set(tokenize(aq.expanded))
+        wants_number = bool(_ASKS_NUMBER.search(aq.normalized))
+        wants_validity = bool(_ASKS_VALIDITY.search(aq.normalized))
         picked: list[tuple[float, int, ChunkRecord, str, float]] = []
         for rank, h in enumerate(hits):
             best: tuple[float, str] | None = None
-            for s, e in split_sentences(h.chunk.text):
-                sent = h.chunk.text[s:e]
-                if len(sent) < 6:
+            for sent in _passages(h.chunk.text):
+                if len(sent) < 8:
                     continue
                 toks = set(tokenize(sent))
-                overlap = len(q & toks) / (len(q) or 1)
-                val = overlap + (0.15 if rank == 0 else 0.0)
+                val = len(q & toks) / (len(q) or 1) + (0.15 if rank == 0 else 0.0)
+                if wants_number and _NUMBER.search(sent):
+                    val += 0.2
+                if not wants_validity and _VALIDITY_CLAUSE.search(sent):
+                    val -= 0.5  # "本办法自…起施行" answers nothing a villager asked
                 if best is None or val > best[0]:
                     best = (val, sent)
             if best and best[0] > 0:
@@ -242,10 +229,8 @@ class AnswerService:
         out: list[tuple[ChunkRecord, str, float]] = []
         used = 0
         for _, _, chunk, sent, score in picked[:MAX_SENTENCES]:
-            if used + len(sent) > budget and out:
+            if out and used + len(sent) > budget:
                 break
-            if len(sent) > budget:
-                sent = sent[: max(40, budget)]
             out.append((chunk, sent, score))
             used += len(sent)
         return out
@@ -330,41 +315,20 @@ def _has_number(text: str, number: str) -> bool:
     return any(m == number for m in _NUMBER.findall(text))
 
 
-def query_coverage(view: KnowledgeView, aq: AnalyzedQuery, chunk: ChunkRecord) -> float:
-    """IDF-weighted share of the query's words (original and glossary terms) found in the chunk's document."""
-    q = [t for t in dict.fromkeys(tokenize(aq.normalized)) if len(t) > 1 or not t.isascii()]
-    if not q:
-        return 0.0
-    idf = view.derived("idf", _idf)
-    doc_tokens = view.derived("doc_tokens", _doc_tokens).get(chunk.doc_id, set())
-    chunk_tokens = set(tokenize(f"{chunk.meta.title} {chunk.section or ''} {chunk.text}")) | doc_tokens
-    expansions = set(tokenize(" ".join(aq.expansions)))
-    total = sum(idf.get(t, idf.get("\u2205", 1.0)) for t in q)
-    found = sum(idf.get(t, 1.0) for t in q if t in chunk_tokens)
-    if expansions & chunk_tokens:
-        found += 0.5 * total  # the glossary says this colloquial question is about the passage's topic
-    return min(1.0, found / total) if total else 0.0
-
-
-def _doc_tokens(view: KnowledgeView) -> dict[str, set[str]]:
-    return {
-        doc_id: set(tokenize(f"{d.meta.title} {d.text}")) for doc_id, d in view.snapshot.documents.items()
-    }
-
-
-def _idf(view: KnowledgeView) -> dict[str, float]:
-    import math
-
-    df: dict[str, int] = {}
-    for toks in _doc_tokens(view).values():
-        for t in toks:
-            df[t] = df.get(t, 0) + 1
-    n = max(1, len(view.snapshot.documents))
-    out = {t: math.log(1 + n / c) for t, c in df.items()}
-    out["\u2205"] = math.log(1 + n)  # unseen words are the most distinctive
+def _passages(text: str) -> list[str]:
+    """Sentences of `text`; a lead-in ending in "：" is joined with the lines after it (up to a limit)."""
+    spans = split_sentences(text)
+    out: list[str] = []
+    i = 0
+    while i < len(spans):
+        start, end = spans[i]
+        j = i
+        while text[start:end].rstrip().endswith(("：", ":")) and j + 1 < len(spans):
+            _, nxt_end = spans[j + 1]
+            if nxt_end - start > MAX_PASSAGE_CHARS:
+                break
+            end = nxt_end
+            j += 1
+        out.append(text[start:end])
+        i = j + 1 if j > i else i + 1
     return out
-
-
-def normalize_for_log(question: str) -> str:
-    """The question as stored in the unanswered log: normalised and capped."""
-    return normalize_query(question)[:500]

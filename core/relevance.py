@@ -1,0 +1,230 @@
+"""Should the service answer at all? Hostile requests, and whether the retrieved passages are about the question.
+
+Two checks run before an answer is composed:
+
+* `is_hostile` — general patterns for instructions smuggled into a question (ignore your rules, role-play,
+  system markers, reveal your prompt), requests for other people's personal data in bulk, and how-to requests
+  for fraud against the aid programmes. The question is refused whatever else it asks.
+* `RelevanceConfig.relevant` — a three-feature logistic model over `relevance_features(view, aq, hits)`:
+
+  ``dense``          best cosine between the question and a retrieved passage (semantic closeness);
+  ``unexplained``    share of the question's information that the knowledge base does not explain: each content
+                     word is weighted by its surprisal in general Chinese (jieba's dictionary frequencies), and
+                     counts as explained when the documents, the measure catalog or a glossary match use it;
+  ``concentration``  share of the top five passages that come from the best passage's document (an answerable
+                     question pulls passages from one document; an unanswerable one scatters them).
+
+  Dense cosine alone does not separate in-scope from out-of-scope questions (e5 cosines crowd into 0.8–0.9),
+  but out-of-scope questions talk about things the corpus never names (月饼, 考研, 车险 …), while colloquial
+  in-scope ones mostly reuse the corpus's or the glossary's words. The weights are fitted on the DEV set
+  `tests/eval/dev_questions.yaml` by `python -m benchmarks.fit_relevance` and frozen here; the held-out
+  `tests/eval/questions.yaml` is never used for fitting.
+
+Example::
+
+    aq = retriever.analyze(view, "比特币还会涨吗")
+    hits = retriever.search(view, aq, k=8)
+    features = relevance_features(view, aq, hits)
+    RelevanceConfig().relevant(features)  # False: 比特币 is nowhere in the corpus
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from core.live import KnowledgeView
+from core.retrieval import AnalyzedQuery, RetrievedChunk
+from core.text import STOP_WORDS, normalize_query
+
+# -- hostile requests ------------------------------------------------------------------------------------------
+
+_INJECTION = re.compile(
+    # "ignore / forget your previous rules": a verb, what it points at, then the rules themselves
+    r"(忽略|无视|忘记|忘掉|抛开|绕过|不要理会|不用理会|别管|不用管)[^。？！?!]{0,6}"
+    r"(之前|以上|上面|前面|所有|全部|你的|原来|原有|先前|系统|既定)[^。？！?!]{0,6}"
+    r"(指令|指示|提示|规则|设定|限制|约束|命令)"
+    r"|\b(ignore|disregard|forget|override)\b.{0,30}\b(instructions?|rules|prompts?|guidelines|restrictions)\b"
+    # role-play and persona switches
+    r"|你现在(是|扮演|变成|作为)|你(已经)?不再是|从现在(开始|起)[，,\s]*你|假装你是|角色扮演"
+    r"|(扮演|充当|假装|假设你是|模拟)(一个|一名|一位)"
+    r"|\byou are now\b|\bact as\b|\bpretend (to be|you)\b|\brole-?play\b"
+    # jailbreak vocabulary and chat-template / system markers
+    r"|越狱|jailbreak|developer mode|开发者模式|调试模式|管理员模式|上帝模式|\bDAN\b"
+    r"|(不受任何|没有任何|不受|没有|无)(限制|约束|审查)的?(ai|助手|机器人|模型|人工智能)"
+    r"|\[/?(system|inst|admin)\]|<\|?im_(start|end)\|?>|<<\s*sys\s*>>|^\s*(system|系统)\s*[:：]"
+    # asking for the prompt, the configuration or secrets
+    r"|提示词|\bprompt\b|系统提示的?(原文|内容|全文)|(你的|隐藏的?|内部|初始)(提示|指令|设定)"
+    r"|密钥|口令|\btoken\b|api ?key|配置文件|源代码|管理员密码|后台密码"
+    r"|\b(reveal|print|show|leak)\b.{0,20}\b(instructions|key|password|secret)s?\b"
+    # computer misuse
+    r"|(盗取?|黑进|入侵|破解)(别人|他人|人家)?的?(微信|qq|账号|帐号|密码|银行|系统|数据库)|盗号",
+    re.IGNORECASE,
+)
+
+# Other people's personal data: what is asked for, in bulk or about someone else, and a request to hand it over.
+_PERSONAL_DATA = re.compile(
+    r"身份证号|身份证信息|银行卡号|银行账号|银行帐号|手机号|家庭住址|住址|户籍信息|个人信息|隐私"
+)
+_MANY_OR_OTHERS = re.compile(
+    r"所有|全部|全体|全村|全乡|全镇|全县|整个|每个|每户|一批|批量|名单|花名册|清单|别人|他人|隔壁|邻居|某某"
+    r"|张三|李四|王五|老[王李张刘陈赵]|[王李张刘陈赵]某"
+)
+_BULK_HAND_OVER = r"导出|发给我|发我|给我发|发过来|传给我|打包|下载|拷贝|复制"
+_HAND_OVER = re.compile(rf"{_BULK_HAND_OVER}|列出|列一下|告诉我|查一下|查查|帮我查|汇总")
+_PEOPLE_LIST = re.compile(
+    rf"(名单|花名册)[^。？！?!]{{0,12}}({_BULK_HAND_OVER})|({_BULK_HAND_OVER})[^。？！?!]{{0,12}}(名单|花名册)"
+)
+
+# Fraud against the programmes asked as a how-to; questions about penalties, reporting or avoiding scams are fine.
+_FRAUD_ACT = (
+    r"(伪造|造假|编造|捏造|瞎编|编一?[个份张]|弄一?[个份张]假|做一?[个份张]假|开一?[个份张]假|骗取|骗领|骗补"
+    r"|套取|虚报|谎报|瞒报|冒领|冒名|假冒|隐瞒收入|不被(发现|查出|查到)"
+    r"|假的?(病历|证明|材料|发票|诊断|证件|合同|户口|残疾证))"
+)
+_FRAUD = re.compile(
+    rf"(教我|教教|帮我|帮忙|替我|给我|我想|想要|打算|准备|怎么|咋|如何|怎样|有啥办法|有什么办法)[^。？！?!]{{0,12}}{_FRAUD_ACT}"
+    rf"|{_FRAUD_ACT}[^。？！?!]{{0,16}}(办法|方法|技巧|窍门|攻略|才不会被|咋弄|怎么弄|怎么做)"
+)
+_ABOUT_FRAUD = re.compile(
+    r"举报|投诉|反映|处罚|处理|后果|违法|犯法|追回|追究|会不会被|坐牢|判刑|防止|防范|识别|小心|被骗|上当"
+)
+
+
+def is_hostile(question: str) -> bool:
+    """True for smuggled instructions, requests for others' personal data, and how-to requests for fraud."""
+    q = normalize_query(question)
+    if _INJECTION.search(q):
+        return True
+    if _PERSONAL_DATA.search(q) and _MANY_OR_OTHERS.search(q) and _HAND_OVER.search(q):
+        return True
+    if _PEOPLE_LIST.search(q):
+        return True
+    return bool(_FRAUD.search(q)) and not _ABOUT_FRAUD.search(q)
+
+
+# -- relevance -------------------------------------------------------------------------------------------------
+
+# Interrogatives, fillers and dialect pronouns of villagers' questions: closed-class words, no topic.
+_QUESTION_WORDS_TEXT = """
+    多少 多久 多长 多大 多高 多长时间 几个 几时 几回 几次 哪个 哪儿 哪家 哪种 哪些 哪里 去哪 去哪儿 找谁 谁 为啥
+    啥时候 什么时候 是不是 有没有 能不能 行不行 中不中 管不管 给不给 要不要 咋样 咋整 咋弄 咋回事 咋个 怎么弄
+    还能 还是 就是 一下 好不好 对不对 行吗 可以吗 是否 有无 能否 到底 究竟 俺 俺们 俺家 咱家
+    """
+_QUESTION_WORDS = frozenset(_QUESTION_WORDS_TEXT.split())
+# Quantity expressions (七十多岁, 三头, 一万多) say how much, not what about.
+_QUANTITY = re.compile(r"[0-9〇零一二三四五六七八九十百千万亿两几半]")
+_WORD = re.compile(r"\w")
+_CONCENTRATION_DEPTH = 5
+
+
+@dataclass(frozen=True)
+class RelevanceFeatures:
+    """What the relevance model sees of one question and its hits."""
+
+    dense: float
+    unexplained: float
+    concentration: float
+
+
+@dataclass(frozen=True)
+class RelevanceConfig:
+    """Frozen logistic model: the question is answered when the logit reaches `threshold`.
+
+    Fitted by `python -m benchmarks.fit_relevance` (L2-regularised logistic regression on the DEV set's in-scope
+    vs off-topic/not-covered questions); `threshold` is the logit at which 96% of DEV in-scope questions are
+    answered in cross-validation. Coefficients apply to the raw feature values.
+    """
+
+    intercept: float = -53.70
+    w_dense: float = 63.25
+    w_unexplained: float = -5.28
+    w_concentration: float = 1.92
+    threshold: float = -0.26
+
+    def logit(self, f: RelevanceFeatures) -> float:
+        """The model's log-odds that the passages answer the question."""
+        return (
+            self.intercept
+            + self.w_dense * f.dense
+            + self.w_unexplained * f.unexplained
+            + self.w_concentration * f.concentration
+        )
+
+    def relevant(self, f: RelevanceFeatures) -> bool:
+        """True when the question should be answered from these passages."""
+        return self.logit(f) >= self.threshold
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """Words the knowledge base uses (documents, titles, measure catalog), built once per generation."""
+
+    vocabulary: frozenset[str]
+
+    @classmethod
+    def build(cls, view: KnowledgeView) -> Lexicon:
+        texts = [f"{d.meta.title}\n{d.text}" for d in view.snapshot.documents.values()]
+        texts.extend(_catalog_text(m) for m in view.snapshot.catalog)
+        jieba = _jieba()
+        vocab: set[str] = set()
+        for text in texts:
+            norm = normalize_query(text).lower()
+            vocab.update(jieba.lcut(norm, HMM=False))
+            vocab.update(jieba.lcut_for_search(norm, HMM=False))  # parts of compounds: 养老 of 养老保险
+        return cls(frozenset(t for t in vocab if _WORD.search(t)))
+
+    def unexplained_share(self, aq: AnalyzedQuery) -> float:
+        """Share of the question's information (word surprisal) carried by words the knowledge base lacks."""
+        jieba = _jieba()
+        total = math.log(jieba.dt.total)
+        explained = unexplained = 0.0
+        for word in dict.fromkeys(jieba.lcut(aq.normalized.lower(), HMM=False)):
+            if not _WORD.search(word) or word in STOP_WORDS or word in _QUESTION_WORDS:
+                continue
+            surprisal = total - math.log((jieba.get_FREQ(word) or 0) + 1)
+            if word in self.vocabulary or any(word in hit or hit in word for hit in aq.glossary_hits):
+                explained += surprisal
+            elif not _QUANTITY.search(word):
+                unexplained += surprisal
+        if explained + unexplained <= 0:
+            return 1.0  # nothing to look up at all
+        return unexplained / (explained + unexplained)
+
+
+def relevance_features(
+    view: KnowledgeView, aq: AnalyzedQuery, hits: Sequence[RetrievedChunk]
+) -> RelevanceFeatures:
+    """The features of `aq` and its ranked `hits` (as ranked for the answer)."""
+    lexicon = view.derived("relevance_lexicon", Lexicon.build)
+    dense = max((h.dense for h in hits if h.dense is not None), default=0.0)
+    top = [h.chunk.doc_id for h in hits[:_CONCENTRATION_DEPTH]]
+    concentration = sum(d == top[0] for d in top) / len(top) if top else 0.0
+    return RelevanceFeatures(
+        dense=float(dense), unexplained=lexicon.unexplained_share(aq), concentration=concentration
+    )
+
+
+def _catalog_text(measure: dict[str, Any]) -> str:
+    keys = ("name", "summary", "benefit", "amount", "target_groups", "keywords", "materials", "how_to_apply")
+    parts: list[str] = []
+    for key in keys:
+        value = measure.get(key)
+        if isinstance(value, list):
+            parts.extend(str(v) for v in value)
+        elif value:
+            parts.append(str(value))
+    return "\n".join(parts)
+
+
+def _jieba() -> Any:
+    """jieba, initialised quietly (and only once) by core.text."""
+    from core import text
+
+    text._jieba_cut_for_search()
+    import jieba
+
+    return jieba
