@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from api import errors
 from api.auth import require_public
 from api.routes import admin, answers, documents, eligibility, health, households, me, measures, unanswered
+from api.routes.feedback import router as feedback_router
 from core.services import Services, build_services
 from core.settings import Settings
 
@@ -85,6 +86,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     app.include_router(answers.router, dependencies=public)
     app.include_router(eligibility.router, dependencies=public)
     app.include_router(unanswered.router)
+    app.include_router(feedback_router)
     app.include_router(me.router)
     app.include_router(households.router)
     app.include_router(admin.router)

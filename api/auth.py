@@ -132,7 +132,9 @@ def admin_actor(client: Principal) -> Actor:
 def require_cadre_or_admin(
     principal: OptionalPrincipal,
     services: ServicesDep,
-    x_chat_user_id: Annotated[str | None, Header(description="chat user id, when a channel acts for a cadre")] = None,
+    x_chat_user_id: Annotated[
+        str | None, Header(description="chat user id, when a channel acts for a cadre")
+    ] = None,
 ) -> Principal:
     """An admin client, or a channel acting for a chat user bound to a cadre account."""
     if principal is None:

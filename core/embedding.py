@@ -85,7 +85,10 @@ class SentenceTransformerEmbedder:
             self._model = SentenceTransformer(name_or_path, device="cpu", local_files_only=True)
         except Exception as exc:
             raise ConfigError(f"cannot load embedding model {name_or_path!r} offline: {exc}") from exc
-        dim_of = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        dim_of = (
+            getattr(self._model, "get_embedding_dimension", None)
+            or self._model.get_sentence_embedding_dimension
+        )
         self.dim = int(dim_of() or 0)
         self.model_id = f"st/{Path(name_or_path).name if Path(name_or_path).exists() else name_or_path}"
         self.query_prefix = query_prefix
