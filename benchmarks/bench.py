@@ -52,8 +52,10 @@ def bench_ingest(data_dir: Path, fresh: bool) -> None:
     first = ingest_folder(settings, ROOT / "policies")
     if first.changed:
         rate = first.embedded / first.seconds if first.seconds else 0.0
-        print(f"ingest policies/: {first.documents} documents, {first.chunks} chunks, {first.embedded} embedded "
-              f"in {first.seconds:.1f} s ({rate:.2f} chunks/s embedded)")
+        print(
+            f"ingest policies/: {first.documents} documents, {first.chunks} chunks, {first.embedded} embedded "
+            f"in {first.seconds:.1f} s ({rate:.2f} chunks/s embedded)"
+        )
     again = ingest_folder(settings, ROOT / "policies")
     print(f"re-ingest, unchanged corpus: {again.seconds:.2f} s (changed={again.changed})")
 
@@ -80,8 +82,15 @@ def bench_in_process(data_dir: Path, questions: list[str]) -> None:
 
 def bench_http(data_dir: Path, questions: list[str], requests: int) -> None:
     port = _free_port()
-    env = {**os.environ, "BANGFU_DATA_DIR": str(data_dir), "BANGFU_PORT": str(port), "BANGFU_ENV": "development"}
-    server = subprocess.Popen([sys.executable, "-m", "api"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    env = {
+        **os.environ,
+        "BANGFU_DATA_DIR": str(data_dir),
+        "BANGFU_PORT": str(port),
+        "BANGFU_ENV": "development",
+    }
+    server = subprocess.Popen(
+        [sys.executable, "-m", "api"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 120
@@ -115,8 +124,10 @@ def bench_http(data_dir: Path, questions: list[str], requests: int) -> None:
                     except Exception:
                         errors += 1
             wall = time.perf_counter() - started
-            print(f"/v1/ask over HTTP, concurrency {concurrency}: {_pct(lat)}   "
-                  f"{len(lat) / wall:.1f} req/s, {errors} errors")
+            print(
+                f"/v1/ask over HTTP, concurrency {concurrency}: {_pct(lat)}   "
+                f"{len(lat) / wall:.1f} req/s, {errors} errors"
+            )
         rss = _rss_kib(server.pid)
         if rss:
             print(f"API server resident memory after the run: {rss / 1024:.0f} MiB")
@@ -138,7 +149,9 @@ def _rss_kib(pid: int) -> int | None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.bench")
     parser.add_argument("--data-dir", type=Path, default=ROOT / "data" / "bench")
-    parser.add_argument("--fresh", action="store_true", help="start from an empty data dir (embeds everything)")
+    parser.add_argument(
+        "--fresh", action="store_true", help="start from an empty data dir (embeds everything)"
+    )
     parser.add_argument("--requests", type=int, default=200)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
