@@ -144,6 +144,8 @@ class GenerationWriter:
         self._chunks = self._create("chunks")
         self._docs = self._create("docs")
         self._meta = self._create("meta")
+        self._pending_chunks: list[tuple[ChunkRecord, int, np.ndarray]] = []
+        self._pending_docs: list[tuple[StoredDocument, np.ndarray]] = []
 
     def _create(self, kind: str) -> Any:
         name = self.store._collection_name(self.generation, kind)
@@ -154,36 +156,51 @@ class GenerationWriter:
         )
 
     def add_document(self, doc: StoredDocument, chunks: list[ChunkRecord], vectors: np.ndarray) -> None:
-        """Store one document, its chunks and their vectors (rows of `vectors` match `chunks`)."""
+        """Queue one document, its chunks and their vectors (rows of `vectors` match `chunks`).
+
+        Writes go to Chroma in large batches (`flush`): one call per document is many times slower.
+        """
         if len(chunks) != len(vectors):
             raise ValueError("one vector per chunk")
-        for lo in range(0, len(chunks), _BATCH):
-            part = chunks[lo : lo + _BATCH]
+        for i, c in enumerate(chunks):
+            self._pending_chunks.append((c, i, vectors[i]))
+        centroid = vectors.mean(axis=0) if len(vectors) else np.zeros(self.dim, dtype=np.float32)
+        norm = float(np.linalg.norm(centroid))
+        centroid = centroid / norm if norm > 0 else _unit(self.dim)
+        self._pending_docs.append((doc, centroid.astype(np.float32)))
+        if len(self._pending_chunks) >= _BATCH or len(self._pending_docs) >= _BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write everything queued so far."""
+        for lo in range(0, len(self._pending_chunks), _BATCH):
+            part = self._pending_chunks[lo : lo + _BATCH]
             self._chunks.add(
-                ids=[c.chunk_id for c in part],
-                embeddings=vectors[lo : lo + _BATCH],
-                documents=[c.text for c in part],
+                ids=[c.chunk_id for c, _, _ in part],
+                embeddings=np.stack([v for _, _, v in part]),
+                documents=[c.text for c, _, _ in part],
                 metadatas=[
                     {
                         "doc_id": c.doc_id,
                         "start": c.start,
                         "end": c.end,
-                        "ord": lo + i,
+                        "ord": ord_,
                         **({"section": c.section} if c.section else {}),
                         **{k: v for k, v in c.extra.items() if isinstance(v, (str, int, float, bool))},
                     }
-                    for i, c in enumerate(part)
+                    for c, ord_, _ in part
                 ],
             )
-        centroid = vectors.mean(axis=0) if len(vectors) else np.zeros(self.dim, dtype=np.float32)
-        norm = float(np.linalg.norm(centroid))
-        centroid = centroid / norm if norm > 0 else _unit(self.dim)
-        self._docs.add(
-            ids=[doc.meta.doc_id],
-            embeddings=centroid.reshape(1, -1).astype(np.float32),
-            documents=[doc.text],
-            metadatas=[{**meta_to_chroma(doc.meta), "content_hash": doc.content_hash}],
-        )
+        for lo in range(0, len(self._pending_docs), _BATCH):
+            docs = self._pending_docs[lo : lo + _BATCH]
+            self._docs.add(
+                ids=[d.meta.doc_id for d, _ in docs],
+                embeddings=np.stack([v for _, v in docs]),
+                documents=[d.text for d, _ in docs],
+                metadatas=[{**meta_to_chroma(d.meta), "content_hash": d.content_hash} for d, _ in docs],
+            )
+        self._pending_chunks.clear()
+        self._pending_docs.clear()
 
     def put_meta(self, key: str, value: Any) -> None:
         """Store a JSON value (catalog, glossary, manifest) with the generation."""

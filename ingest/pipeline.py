@@ -253,6 +253,7 @@ def ingest_folder(
                         else np.zeros((0, dim), np.float32)
                     )
                     writer.add_document(doc, own, mat)
+                writer.flush()
                 writer.put_meta("catalog", catalog)
                 writer.put_meta("glossary", glossary)
                 writer.put_meta("facts", facts)
