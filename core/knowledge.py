@@ -62,6 +62,7 @@ class Pointer:
     fingerprint: str
     documents: dict[str, str] = field(default_factory=dict)  # source path → content hash
     failed: dict[str, str] = field(default_factory=dict)  # source path → why it could not be read
+    stats: dict[str, int] = field(default_factory=dict)  # chunks, measures, glossary entries
     created: str = ""
 
     def to_json(self) -> str:
@@ -73,7 +74,7 @@ class Pointer:
         return cls(
             **{
                 k: data[k]
-                for k in ("generation", "model_id", "fingerprint", "documents", "failed", "created")
+                for k in ("generation", "model_id", "fingerprint", "documents", "failed", "stats", "created")
                 if k in data
             }
         )

@@ -228,6 +228,9 @@ def ingest_folder(
             report.unchanged = sorted(previous.documents)
             report.failed.update(previous.failed)
             report.documents = len(previous.documents)
+            report.chunks = previous.stats.get("chunks", 0)
+            report.measures = previous.stats.get("measures", 0)
+            report.glossary = previous.stats.get("glossary", 0)
             report.seconds = time.perf_counter() - started
             return report
 
@@ -277,6 +280,7 @@ def ingest_folder(
                     fingerprint=fingerprint,
                     documents={d.meta.source: d.content_hash for d in docs.values()},
                     failed=dict(report.failed),
+                    stats={"chunks": len(chunks), "measures": len(catalog), "glossary": len(glossary)},
                     created=datetime.now(UTC).isoformat(),
                 )
             )
