@@ -79,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
                 s = baseline.get_scores(toks) if toks else np.zeros(len(ids))
                 ranked = [ids[i] for i in np.argsort(-s)[:5]]
             else:
-                hits = services.retriever.search(view, q["question"], k=20, mode=name)  # type: ignore[arg-type]
+                hits = services.retriever.search(view, q["question"], k=60, mode=name)  # type: ignore[arg-type]
                 ranked = list(dict.fromkeys(h.chunk.doc_id for h in hits))[:5]
             lat.append(time.perf_counter() - t)
             acc += _scores(ranked, q["gold_docid"])

@@ -31,16 +31,7 @@ def collect(state: Path, questions: list[tuple[str, list[str]]], cache: Path) ->
     rows = []
     for q, gold in questions:
         aq = services.retriever.analyze(view, q)
-        bm25, dense = services.retriever.legs(view, aq, 60)
-        rows.append(
-            {
-                "aq": aq,
-                "bm25": bm25,
-                "dense": dense,
-                "gold": gold,
-                "doc": {i: view.chunks[i].doc_id for i in set(bm25) | set(dense)},
-            }
-        )
+        rows.append({"aq": aq, "legs": services.retriever.legs(view, aq, 60), "gold": gold})
     cache.write_bytes(pickle.dumps(rows))
     services.close()
     return rows
@@ -50,10 +41,9 @@ def score(rows: list[dict], cfg: FusionConfig, mode: str = "hybrid") -> np.ndarr
     r = Retriever(lambda: None, cfg)  # type: ignore[arg-type,return-value]
     acc = np.zeros(3)
     for row in rows:
-        fused = r._fuse(row["bm25"], row["dense"], mode, row["aq"])  # type: ignore[arg-type]
-        ranked = list(dict.fromkeys(row["doc"][i] for i, _ in sorted(fused.items(), key=lambda kv: -kv[1])))[
-            :5
-        ]
+        fused = r._fuse(row["legs"], mode, row["aq"])  # type: ignore[arg-type]
+        doc_of = row["legs"].chunk_doc
+        ranked = list(dict.fromkeys(doc_of[i] for i, _ in sorted(fused.items(), key=lambda kv: -kv[1])))[:5]
         rank = next((i for i, d in enumerate(ranked, 1) if d in row["gold"]), None)
         acc += (rank == 1, rank is not None, 1 / rank if rank else 0)
     return acc / len(rows)
@@ -82,12 +72,16 @@ def main() -> int:
         for mode in ("bm25", "dense", "hybrid"):
             print(name, mode, score(rows, base, mode).round(3))
     results = []
-    grid = itertools.product(
-        [0.3, 0.4, 0.5, 0.6, 0.7], [0.0, 0.15, 0.3, 0.6], [True, False], [0.0, 0.25, 0.5]
-    )
-    for wb, rrf, adaptive, shift in grid:
+    grid = itertools.product([0.3, 0.45, 0.6], [0.0, 0.3], [0.0, 0.25], [0.0, 0.2, 0.4, 0.7, 1.0])
+    for wb, rrf, shift, wdoc in grid:
         cfg = replace(
-            base, bm25_weight=wb, dense_weight=1 - wb, rrf_weight=rrf, adaptive=adaptive, adaptive_shift=shift
+            base,
+            bm25_weight=wb,
+            dense_weight=1 - wb,
+            rrf_weight=rrf,
+            adaptive=shift > 0,
+            adaptive_shift=shift,
+            doc_weight=wdoc,
         )
         res = {n: score(rows, cfg) for n, rows in sets.items()}
         results.append((cfg, res))
@@ -101,6 +95,7 @@ def main() -> int:
             cfg.rrf_weight,
             cfg.adaptive,
             cfg.adaptive_shift,
+            cfg.doc_weight,
             {n: r.round(3).tolist() for n, r in res.items()},
         )
     return 0

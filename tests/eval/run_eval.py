@@ -58,7 +58,7 @@ def load_questions(path: Path = QUESTIONS) -> dict[str, Any]:
 def ranked_docs(services: Services, query: str, mode: Mode, k: int = 5) -> list[str]:
     """Distinct documents of the top chunks, in rank order, up to k."""
     view = services.knowledge.current()
-    hits = services.retriever.search(view, query, k=k * 4, mode=mode)
+    hits = services.retriever.search(view, query, k=60, mode=mode)  # distinct documents of a long list
     out: list[str] = []
     for h in hits:
         if h.chunk.doc_id not in out:
