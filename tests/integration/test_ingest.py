@@ -86,7 +86,8 @@ def test_unchanged_corpus_reingests_without_the_model(corpus_copy: Path) -> None
     assert report.ok and not report.changed
     assert _store(corpus_copy).read_pointer() == before
     assert len(report.unchanged) == report.documents >= 14
-    assert report.chunks > 300 and report.measures >= 24 and report.glossary >= 100  # the summary still counts
+    # the summary still gives the live generation's counts
+    assert report.chunks > 300 and report.measures >= 24 and report.glossary >= 100
 
 
 def test_every_format_change_delete_and_corrupt_file(tmp_path: Path, small_corpus: Path) -> None:
