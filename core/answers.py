@@ -291,7 +291,7 @@ def _overlaps(chunk: ChunkRecord, quote: str) -> bool:
 def _chunks_with(view: KnowledgeView, doc_id: str | None, quote: str | None) -> list[ChunkRecord]:
     if not doc_id:
         return []
-    own = [c for c in view.chunks if c.doc_id == doc_id]
+    own = view.chunks_of(doc_id)
     if quote:
         hit = [c for c in own if _overlaps(c, quote)]
         if hit:
@@ -304,7 +304,8 @@ def _supporting_chunk(
 ) -> ChunkRecord | None:
     """A chunk of the measure's basis documents that contains every number of a line."""
     docs = [ref.get("doc_id") for ref in measure.get("basis", [])]
-    candidates = preferred + [c for c in view.chunks if c.doc_id in docs and c not in preferred]
+    seen = {c.chunk_id for c in preferred}
+    candidates = preferred + [c for d in docs if d for c in view.chunks_of(d) if c.chunk_id not in seen]
     for c in candidates:
         if all(_has_number(c.text, n) for n in numbers):
             return c

@@ -30,11 +30,14 @@ class KnowledgeView:
     snapshot: Snapshot
     reader: GenerationReader
     chunk_index: dict[str, int] = field(default_factory=dict)
+    doc_chunks: dict[str, list[int]] = field(default_factory=dict)
     _derived: dict[str, Any] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
         self.chunk_index = {c.chunk_id: i for i, c in enumerate(self.snapshot.chunks)}
+        for i, c in enumerate(self.snapshot.chunks):
+            self.doc_chunks.setdefault(c.doc_id, []).append(i)
 
     @property
     def generation(self) -> str:
@@ -52,6 +55,10 @@ class KnowledgeView:
             if key not in self._derived:
                 self._derived[key] = build(self)
             return self._derived[key]
+
+    def chunks_of(self, doc_id: str) -> list[ChunkRecord]:
+        """The chunks of one document, in order."""
+        return [self.snapshot.chunks[i] for i in self.doc_chunks.get(doc_id, [])]
 
     def document(self, doc_id: str) -> StoredDocument:
         """A stored document by id, or NotFound."""

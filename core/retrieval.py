@@ -128,14 +128,19 @@ def analyze(query: str, glossary: Glossary | None) -> AnalyzedQuery:
 class BM25Index:
     """BM25 over jieba tokens of each chunk's title, section and text."""
 
-    def __init__(self, chunks: Sequence[ChunkRecord]) -> None:
+    def __init__(self, corpus: Sequence[list[str]]) -> None:
         import bm25s
 
         self._model = bm25s.BM25(k1=1.2, b=0.75)
-        corpus = [tokenize(f"{c.meta.title} {c.section or ''} {c.text}") or ["\u2205"] for c in chunks]
+        corpus = [tokens or ["\u2205"] for tokens in corpus]
         self._model.index(corpus, show_progress=False)
-        self._vocab = set(t for doc in corpus for t in doc)
-        self.size = len(chunks)
+        self._vocab = {t for doc in corpus for t in doc}
+        self.size = len(corpus)
+
+    @classmethod
+    def of_chunks(cls, chunks: Sequence[ChunkRecord]) -> BM25Index:
+        """Index each chunk's title, section and text."""
+        return cls([tokenize(f"{c.meta.title} {c.section or ''} {c.text}") for c in chunks])
 
     def scores(self, tokens: list[str]) -> np.ndarray:
         known = [t for t in tokens if t in self._vocab]
@@ -150,18 +155,8 @@ class DocBM25Index:
     def __init__(self, view: KnowledgeView) -> None:
         docs = list(view.snapshot.documents.values())
         self.doc_ids = [d.meta.doc_id for d in docs]
-        self._index = BM25Index.__new__(BM25Index)
-        import bm25s
-
-        corpus = [tokenize(f"{d.meta.title} {d.meta.title} {d.text}") or ["\u2205"] for d in docs]
-        self._index._model = bm25s.BM25(k1=1.2, b=0.75)
-        self._index._model.index(corpus, show_progress=False)
-        self._index._vocab = {t for doc in corpus for t in doc}
-        self._index.size = len(docs)
-        # the best chunk of each document, for documents no leg proposed a chunk of
-        self.chunks_of: dict[str, list[int]] = {}
-        for i, c in enumerate(view.chunks):
-            self.chunks_of.setdefault(c.doc_id, []).append(i)
+        # the title counts twice: a notice's title names what it is about
+        self._index = BM25Index([tokenize(f"{d.meta.title} {d.meta.title} {d.text}") for d in docs])
 
     def top(self, tokens: list[str], n: int) -> dict[str, float]:
         scores = self._index.scores(tokens)
@@ -189,7 +184,7 @@ class Retriever:
     # -- per-generation indexes ------------------------------------------------------------------
     @staticmethod
     def bm25(view: KnowledgeView) -> BM25Index:
-        return view.derived("bm25", lambda v: BM25Index(v.chunks))
+        return view.derived("bm25", lambda v: BM25Index.of_chunks(v.chunks))
 
     @staticmethod
     def glossary(view: KnowledgeView) -> Glossary:
@@ -270,9 +265,7 @@ class Retriever:
             for doc_id in legs.docs:
                 if doc_id in present:
                     continue
-                own = [
-                    i for i in doc_index.chunks_of.get(doc_id, []) if allowed is None or allowed(chunks[i])
-                ]
+                own = [i for i in view.doc_chunks.get(doc_id, []) if allowed is None or allowed(chunks[i])]
                 if own:  # the document's best passage joins the candidates
                     best = max(own, key=lambda i: scores[i])
                     bm25.setdefault(best, float(scores[best]))

@@ -245,9 +245,12 @@ def ingest_folder(
             generation = new_generation_name()
             dim = int(next(iter(vectors.values())).shape[0]) if vectors else 384
             writer = store.writer(generation, dim)
+            by_doc: dict[str, list[ChunkRecord]] = {}
+            for c in chunks:
+                by_doc.setdefault(c.doc_id, []).append(c)
             try:
                 for doc_id, doc in docs.items():
-                    own = [c for c in chunks if c.doc_id == doc_id]
+                    own = by_doc.get(doc_id, [])
                     for c in own:
                         c.meta = doc.meta
                     mat = (
