@@ -11,7 +11,19 @@ from fastapi.responses import JSONResponse
 
 from api import errors
 from api.auth import require_public
-from api.routes import admin, answers, documents, eligibility, health, households, me, measures, unanswered
+from api.routes import (
+    admin,
+    answers,
+    documents,
+    eligibility,
+    health,
+    households,
+    me,
+    measures,
+    openai_compat,
+    portal,
+    unanswered,
+)
 from api.routes.feedback import router as feedback_router
 from core.services import Services, build_services
 from core.settings import Settings
@@ -90,4 +102,6 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     app.include_router(me.router)
     app.include_router(households.router)
     app.include_router(admin.router)
+    app.include_router(openai_compat.router)
+    app.include_router(portal.router)
     return app

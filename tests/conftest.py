@@ -40,8 +40,16 @@ def corpus_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from ingest.pipeline import ingest_folder
 
     data_dir = tmp_path_factory.mktemp("corpus-data")
+    # Developers may keep the vector cache between runs (BANGFU_TEST_VECTOR_CACHE=path); CI embeds afresh.
+    seed = os.environ.get("BANGFU_TEST_VECTOR_CACHE")
+    cache = data_dir / "kb" / "ingest-cache.sqlite"
+    if seed and Path(seed).is_file():
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(seed, cache)
     report = ingest_folder(make_settings(data_dir), POLICIES)
     assert report.ok, report.summary()
+    if seed and not Path(seed).is_file():
+        shutil.copyfile(cache, seed)
     return data_dir
 
 
