@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 
 from api import errors
 from api.auth import require_public
+from api.metrics import Metrics
 from api.routes import (
     admin,
     answers,
@@ -69,6 +70,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     )
     if services is not None:
         app.state.services = services
+    app.state.metrics = Metrics()
     errors.install(app)
 
     @app.middleware("http")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from api.deps import ServicesDep, ViewDep
@@ -75,9 +75,10 @@ class SearchOut(BaseModel):
 
 
 @router.post("/v1/ask", response_model=AskOut, responses={422: {"model": ErrorOut}, 503: {"model": ErrorOut}})
-def ask(body: AskIn, services: ServicesDep, view: ViewDep) -> AskOut:
+def ask(body: AskIn, services: ServicesDep, view: ViewDep, request: Request) -> AskOut:
     """Answer a policy question with citations, or say honestly that the policies do not cover it."""
     answer = services.answers.ask(view, body.question, top_k=body.top_k or 3)
+    request.app.state.metrics.observe_answer("ask", abstained=answer.abstained)
     return AskOut.model_validate(answer.as_dict())
 
 
