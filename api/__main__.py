@@ -8,16 +8,17 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from pydantic import ValidationError
+
+from core.errors import ConfigError
 from core.settings import Settings
 
 
-def _configure_logging() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for noisy in ("httpx", "chromadb", "jieba", "alembic.runtime.plugins"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
-    from core.pii import install_log_masking
+def _configure_logging(settings: Settings | None) -> None:
+    """JSON lines (or text) on stderr, request ids, ID and phone numbers masked."""
+    from core.logs import configure_logging
 
-    install_log_masking()
+    configure_logging(settings.log_format if settings else "text")
 
 
 def serve(settings: Settings) -> int:
@@ -28,7 +29,12 @@ def serve(settings: Settings) -> int:
 
     # log_config=None: uvicorn's loggers propagate to the root handler, which masks ID and phone numbers.
     uvicorn.run(
-        create_app(settings), host=settings.host, port=settings.port, log_level="info", log_config=None
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_level="info",
+        log_config=None,
+        access_log=False,  # the API writes its own access line, with the request id and the route template
     )
     return 0
 
@@ -105,7 +111,6 @@ def add_cadre(settings: Settings, args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    _configure_logging()
     parser = argparse.ArgumentParser(prog="python -m api")
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("serve", help="serve the API (default)")
@@ -126,7 +131,13 @@ def main(argv: list[str] | None = None) -> int:
     cadres.add_argument("--township")
     cadres.add_argument("--village")
     args = parser.parse_args(argv)
-    settings = Settings()
+    try:
+        settings = Settings()
+    except (ConfigError, ValidationError) as exc:
+        _configure_logging(None)
+        logging.getLogger("api").error("bad configuration: %s", exc)
+        return 2
+    _configure_logging(settings if args.command in (None, "serve") else None)
     if args.command in (None, "serve"):
         return serve(settings)
     from core.errors import BangfuError

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import Depends, FastAPI, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi import Depends, FastAPI
+from starlette.middleware.cors import CORSMiddleware
 
 from api import errors
 from api.auth import require_public
 from api.metrics import Metrics
+from api.middleware import ApiMiddleware
+from api.ratelimit import RateLimiter
 from api.routes import (
     admin,
     answers,
@@ -66,6 +68,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
             {"name": "me", "description": "a chat user's binding and own household status"},
             {"name": "households", "description": "households in a bound cadre's jurisdiction"},
             {"name": "admin", "description": "API clients, cadre accounts and binding codes (admin key)"},
+            {"name": "openai", "description": "OpenAI-compatible chat and models, answered from policies"},
         ],
     )
     if services is not None:
@@ -73,25 +76,22 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     app.state.metrics = Metrics()
     errors.install(app)
 
-    @app.middleware("http")
-    async def limit_body(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        """Refuse oversized bodies before they are read."""
-        length = request.headers.get("content-length")
-        if length is not None:
-            try:
-                too_big = int(length) > settings.max_body_bytes
-            except ValueError:
-                return JSONResponse(
-                    errors.error_body("BadRequest", "invalid Content-Length"), status_code=400
-                )
-            if too_big:
-                return JSONResponse(
-                    errors.error_body(
-                        "PayloadTooLarge", f"request body over {settings.max_body_bytes} bytes"
-                    ),
-                    status_code=413,
-                )
-        return await call_next(request)
+    # Outermost last: CORS answers preflights and decorates every response, the 429s and 413s included.
+    app.add_middleware(
+        ApiMiddleware,
+        max_body_bytes=settings.max_body_bytes,
+        limiter=RateLimiter(settings),
+        metrics=app.state.metrics,
+    )
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "X-API-Key", "Content-Type", "X-Request-ID"],
+            expose_headers=["X-Request-ID", "Retry-After", "X-RateLimit-Limit", "X-RateLimit-Remaining"],
+            max_age=600,
+        )
 
     app.include_router(health.router)
     public = [Depends(require_public)]

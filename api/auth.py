@@ -12,10 +12,11 @@ import re
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Header
+from fastapi import Depends, Header, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from api.deps import ServicesDep
+from api.middleware import UNKNOWN_KEY
 from core.audit import Actor
 from core.errors import Forbidden, InvalidInput, NotBound, Unauthorized
 from core.identity import ChatIdentity, Client
@@ -28,6 +29,7 @@ _CHAT_USER_ID = re.compile(r"^[A-Za-z0-9_.:@-]{1,64}$")
 
 
 def get_principal(
+    request: Request,
     services: ServicesDep,
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     api_key: Annotated[str | None, Depends(_api_key)],
@@ -36,7 +38,11 @@ def get_principal(
     key = bearer.credentials if bearer else api_key
     if not key:
         return None
-    client = services.identity.authenticate(key)
+    checked = getattr(request.state, "principal", None)  # the middleware already looked the key up
+    if checked is not None:
+        client = None if checked is UNKNOWN_KEY else checked
+    else:
+        client = services.identity.authenticate(key)
     if client is None:
         raise Unauthorized("the API key is not valid")
     return client

@@ -49,6 +49,20 @@ class Settings(BaseSettings):
     cors_origins: list[str] = Field(
         default_factory=list, description="origins allowed to call the API from a browser"
     )
+    log_format: Literal["json", "text"] = Field(
+        "json",
+        description="json: one JSON object per log line (request id, route, latency); text: for a terminal",
+    )
+    rate_limit_per_ip: str = Field(
+        "60/minute", description="per caller address, for calls without a key or with a portal key"
+    )
+    rate_limit_portal: str = Field("1200/minute", description="per portal key, all its users together")
+    rate_limit_channel: str = Field("1200/minute", description="per channel key (a bot)")
+    rate_limit_admin: str = Field("600/minute", description="per admin key")
+    rate_limit_storage: str = Field(
+        "memory://",
+        description="where rate-limit counters live: memory:// (one process) or redis://host:port (replicas)",
+    )
     binding_code_ttl_hours: int = Field(72, ge=1, le=720, description="hours a binding code stays valid")
     binding_max_failures_per_user: int = Field(
         5, ge=1, description="failed binding attempts a chat user may make per window"
@@ -59,6 +73,17 @@ class Settings(BaseSettings):
     binding_failure_window_seconds: int = Field(
         3600, ge=60, description="window over which a chat user's failed binding attempts are counted"
     )
+
+    @model_validator(mode="after")
+    def _check_rate_limits(self) -> Settings:
+        from limits import parse
+
+        for name in ("rate_limit_per_ip", "rate_limit_portal", "rate_limit_channel", "rate_limit_admin"):
+            try:
+                parse(getattr(self, name))
+            except ValueError:
+                raise ConfigError(f"BANGFU_{name.upper()} must read like 60/minute or 10/second") from None
+        return self
 
     @model_validator(mode="after")
     def _refuse_placeholders(self) -> Settings:

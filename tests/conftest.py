@@ -25,6 +25,9 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 for _name in list(os.environ):
     if _name.startswith("BANGFU_") and not _name.startswith(("BANGFU_TEST_", "BANGFU_REQUIRE_")):
         del os.environ[_name]
+# Tests call the API far faster than any person; the rate-limit tests set their own limits.
+for _role in ("PER_IP", "PORTAL", "CHANNEL", "ADMIN"):
+    os.environ[f"BANGFU_RATE_LIMIT_{_role}"] = "1000000/minute"
 
 
 def make_settings(data_dir: Path, **overrides: object) -> Settings:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.responses import JSONResponse, PlainTextResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from api.auth import OptionalPrincipal, require_admin
 from api.deps import ServicesDep
 from api.schemas import Health, Readiness
 
@@ -33,3 +35,29 @@ def readyz(services: ServicesDep) -> JSONResponse:
         model_loaded=services.embedder_loaded,
     )
     return JSONResponse(body.model_dump())
+
+
+def require_metrics_reader(principal: OptionalPrincipal, services: ServicesDep) -> None:
+    """Open in development; an admin key in production (portal keys are public, in web pages)."""
+    if not services.settings.is_production:
+        return
+    require_admin(principal)
+
+
+@router.get(
+    "/metrics",
+    summary="Prometheus metrics",
+    response_class=PlainTextResponse,
+    dependencies=[Depends(require_metrics_reader)],
+    responses={200: {"content": {"text/plain": {}}, "description": "Prometheus text exposition format"}},
+)
+def metrics(request: Request, services: ServicesDep) -> Response:
+    """Request counts and latencies per route, answers and abstentions, 429s, the knowledge generation served."""
+    m = request.app.state.metrics
+    if services.knowledge.ready():
+        view = services.knowledge.current()
+        m.generation.clear()
+        m.generation.labels(generation=view.generation).set(1)
+        m.documents.set(len(view.snapshot.documents))
+        m.chunks.set(len(view.chunks))
+    return Response(generate_latest(m.registry), media_type=CONTENT_TYPE_LATEST)
