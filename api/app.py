@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import Depends, FastAPI
 from starlette.middleware.cors import CORSMiddleware
@@ -28,6 +29,7 @@ from api.routes import (
     unanswered,
 )
 from api.routes.feedback import router as feedback_router
+from api.schemas import ErrorOut
 from core.services import Services, build_services
 from core.settings import Settings
 
@@ -38,6 +40,22 @@ DESCRIPTION = """
 with citations to the exact clause, screens eligibility for support measures, and shows a bound household its own
 aid status. Errors are JSON `{"error": "<Type>", "detail": "<plain message>"}`.
 """
+
+
+def _error(description: str) -> dict[str, Any]:
+    return {"model": ErrorOut, "description": description}
+
+
+# Every /v1 endpoint may answer these; documented once so clients and contract tests know the shapes.
+COMMON_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: _error("malformed request"),
+    401: _error("no API key, or a key that is not valid"),
+    403: _error("the key's role may not do this"),
+    413: _error("request body too large"),
+    422: _error("invalid input, with a plain message"),
+    429: _error("too many requests: wait for the seconds in Retry-After"),
+    503: _error("not ready: the knowledge base is not loaded yet"),
+}
 
 
 def create_app(settings: Settings | None = None, *, services: Services | None = None) -> FastAPI:
@@ -95,15 +113,16 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
 
     app.include_router(health.router)
     public = [Depends(require_public)]
-    app.include_router(documents.router, dependencies=public)
-    app.include_router(measures.router, dependencies=public)
-    app.include_router(answers.router, dependencies=public)
-    app.include_router(eligibility.router, dependencies=public)
-    app.include_router(unanswered.router)
-    app.include_router(feedback_router)
-    app.include_router(me.router)
-    app.include_router(households.router)
-    app.include_router(admin.router)
-    app.include_router(openai_compat.router)
+    common = COMMON_ERRORS
+    app.include_router(documents.router, dependencies=public, responses=common)
+    app.include_router(measures.router, dependencies=public, responses=common)
+    app.include_router(answers.router, dependencies=public, responses=common)
+    app.include_router(eligibility.router, dependencies=public, responses=common)
+    app.include_router(unanswered.router, responses=common)
+    app.include_router(feedback_router, responses=common)
+    app.include_router(me.router, responses=common)
+    app.include_router(households.router, responses=common)
+    app.include_router(admin.router, responses=common)
+    app.include_router(openai_compat.router, responses=common)
     app.include_router(portal.router)
     return app

@@ -83,6 +83,7 @@ END = ConversationHandler.END
 
 # Keys in user_data (persisted, so an interview or a binding survives a restart). Never a phone number.
 CHECK = "check"
+CHECKLIST = "checklist"  # next_question.kind of a tick-what-applies question
 BIND = "bind_code"
 RETRY = "retry"
 
@@ -446,16 +447,36 @@ async def _check_next(update: Update, context: BotContext) -> int:
         return await _check_finish(update, context, data)
     state["asked"] += 1
     options = question.get("options") or []
-    state["question"] = {"fact": question["fact"], "question": question["question"], "options": options}
-    buttons: Row = [_button(str(o["label"]), f"ck:{i}") for i, o in enumerate(options)]
-    per_row = 2 if max((len(str(o["label"])) for o in options), default=0) > 4 else 3
-    rows = [*_rows(buttons, per_row), [_button(T.CHECK_STOP, "ck:stop")]]
     text = render.check_question(state["asked"], question)
-    if not options:  # a question without buttons (a number): the answer is typed
-        text += "\n" + T.CHECK_TYPE_NUMBER
-    sent = await send(update, context, text, _markup(rows))
+    if question.get("kind") == CHECKLIST:
+        state["question"] = {
+            "kind": CHECKLIST,
+            "question": question["question"],
+            "options": [{"label": o["label"], "fact": o["fact"]} for o in options],
+            "ticked": [],
+        }
+        markup = _checklist_markup(state["question"])
+    else:
+        state["question"] = {"fact": question["fact"], "question": question["question"], "options": options}
+        buttons: Row = [_button(str(o["label"]), f"ck:{i}") for i, o in enumerate(options)]
+        per_row = 2 if max((len(str(o["label"])) for o in options), default=0) > 4 else 3
+        markup = _markup([*_rows(buttons, per_row), [_button(T.CHECK_STOP, "ck:stop")]])
+        if not options:  # a question without buttons (a number): the answer is typed
+            text += "\n" + T.CHECK_TYPE_NUMBER
+    sent = await send(update, context, text, markup)
     state["message_id"] = sent.message_id if sent else None
     return CHECK_ASKING
+
+
+def _checklist_markup(question: dict[str, Any]) -> InlineKeyboardMarkup | None:
+    """One toggle per item (☐/☑), then 选好了 and 不清楚，先看结果."""
+    ticked = set(question["ticked"])
+    rows: list[Row] = []
+    for i, option in enumerate(question["options"]):
+        template = T.CHECK_TICKED if option["fact"] in ticked else T.CHECK_UNTICKED
+        rows.append([_button(template.format(label=option["label"]), f"ck:t:{i}")])
+    rows += [[_button(T.CHECK_DONE, "ck:done")], [_button(T.CHECK_STOP, "ck:stop")]]
+    return _markup(rows)
 
 
 async def _check_finish(update: Update, context: BotContext, data: dict[str, Any]) -> int:
@@ -478,18 +499,31 @@ def _current_question(update: Update, context: BotContext) -> dict[str, Any] | N
     return cast(dict[str, Any], state["question"])
 
 
+async def _expired(update: Update, context: BotContext) -> int:
+    await _answer_query(update, T.CHECK_EXPIRED, alert=True)
+    return CHECK_ASKING if context.state.get(CHECK) else END
+
+
+def _option(question: dict[str, Any] | None, data: str, prefix: str) -> dict[str, Any] | None:
+    """The option a button names (`prefix` + its index) on the open question, if it has one."""
+    if question is None:
+        return None
+    try:
+        return cast(dict[str, Any], question["options"][int(data.removeprefix(prefix))])
+    except (ValueError, IndexError):
+        return None
+
+
 async def check_answer(update: Update, context: BotContext) -> int:
     """An answer button: record the fact, mark the question answered, ask the next one."""
     query = update.callback_query
     assert query is not None
     question = _current_question(update, context)
-    try:
-        option = question["options"][int((query.data or "").removeprefix("ck:"))] if question else None
-    except (ValueError, IndexError):
-        option = None
+    if question is not None and question.get("kind") == CHECKLIST:
+        question = None
+    option = _option(question, query.data or "", "ck:")
     if question is None or option is None:
-        await _answer_query(update, T.CHECK_EXPIRED, alert=True)
-        return CHECK_ASKING if context.state.get(CHECK) else END
+        return await _expired(update, context)
     await _answer_query(update)
     state = context.state[CHECK]
     state["facts"][question["fact"]] = option["value"]
@@ -499,13 +533,55 @@ async def check_answer(update: Update, context: BotContext) -> int:
     return await _check_next(update, context)
 
 
+def _open_checklist(update: Update, context: BotContext) -> dict[str, Any] | None:
+    question = _current_question(update, context)
+    return question if question is not None and question.get("kind") == CHECKLIST else None
+
+
+async def check_toggle(update: Update, context: BotContext) -> int:
+    """A checklist item: tick or untick it (☐/☑); nothing is sent until 选好了."""
+    query = update.callback_query
+    assert query is not None
+    question = _open_checklist(update, context)
+    option = _option(question, query.data or "", "ck:t:")
+    if question is None or option is None:
+        return await _expired(update, context)
+    await _answer_query(update)
+    ticked = question["ticked"]
+    if option["fact"] in ticked:
+        ticked.remove(option["fact"])
+    else:
+        ticked.append(option["fact"])
+    with contextlib.suppress(TelegramError):
+        await query.edit_message_reply_markup(_checklist_markup(question))
+    return CHECK_ASKING
+
+
+async def check_done(update: Update, context: BotContext) -> int:
+    """选好了: the ticked items are true, every other item false; then the next question."""
+    query = update.callback_query
+    assert query is not None
+    question = _open_checklist(update, context)
+    if question is None:
+        return await _expired(update, context)
+    await _answer_query(update)
+    state = context.state[CHECK]
+    ticked = set(question["ticked"])
+    for option in question["options"]:
+        state["facts"][option["fact"]] = option["fact"] in ticked
+    state["question"] = None
+    labels = [str(o["label"]) for o in question["options"] if o["fact"] in ticked]
+    with contextlib.suppress(TelegramError):
+        await query.edit_message_text(render.check_checklist_answered(state["asked"], question, labels))
+    return await _check_next(update, context)
+
+
 async def check_stop(update: Update, context: BotContext) -> int:
     """不清楚，先看结果: the results for the facts given so far."""
     query = update.callback_query
     assert query is not None
     if _current_question(update, context) is None:
-        await _answer_query(update, T.CHECK_EXPIRED, alert=True)
-        return CHECK_ASKING if context.state.get(CHECK) else END
+        return await _expired(update, context)
     await _answer_query(update)
     with contextlib.suppress(TelegramError):
         await query.edit_message_reply_markup(None)
@@ -904,11 +980,15 @@ def _conversations() -> list[ConversationHandler[Any]]:
                 CallbackQueryHandler(check_start, pattern=r"^menu:check$"),
                 CallbackQueryHandler(check_resume, pattern=r"^ck:resume$"),
                 CallbackQueryHandler(check_answer, pattern=r"^ck:\d+$"),
+                CallbackQueryHandler(check_toggle, pattern=r"^ck:t:\d+$"),
+                CallbackQueryHandler(check_done, pattern=r"^ck:done$"),
                 CallbackQueryHandler(check_stop, pattern=r"^ck:stop$"),
             ],
             states={
                 CHECK_ASKING: [
                     CallbackQueryHandler(check_answer, pattern=r"^ck:\d+$"),
+                    CallbackQueryHandler(check_toggle, pattern=r"^ck:t:\d+$"),
+                    CallbackQueryHandler(check_done, pattern=r"^ck:done$"),
                     CallbackQueryHandler(check_stop, pattern=r"^ck:stop$"),
                     MessageHandler(filters.Regex(r"^\s*\d{1,3}\s*$"), check_number),
                 ],

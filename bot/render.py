@@ -223,6 +223,11 @@ def check_answered(number: int, question: Mapping[str, Any], label: str) -> str:
     return fmt(T.CHECK_ANSWERED, i=number, question=question.get("question", ""), answer=label)
 
 
+def check_checklist_answered(number: int, question: Mapping[str, Any], labels: Sequence[str]) -> str:
+    """A checklist once answered: the question and the items ticked (or 都没有)."""
+    return check_answered(number, question, T.CHECK_TICKED_SEP.join(labels) or T.CHECK_NONE_TICKED)
+
+
 def check_result(results: Iterable[Mapping[str, Any]]) -> str:
     """Measures grouped by status, each with its reasons."""
     groups: dict[str, list[Mapping[str, Any]]] = {"eligible": [], "need_info": [], "ineligible": []}

@@ -7,6 +7,7 @@ validates and normalises what a user supplies and offers answer options for an i
     registry.coerce("is_dibao", "是")          # -> True
     registry.coerce("age", "66")              # -> 66
     [o.label for o in registry.options("age")]  # -> ['17岁及以下', '18–65岁', '66岁及以上']
+    registry.spec("has_disability").statement   # -> '家里有持残疾证的人' (a checklist item)
 """
 
 from __future__ import annotations
@@ -73,14 +74,21 @@ class FactType(StrEnum):
 
 @dataclass(frozen=True)
 class Option:
-    """One answer button of an interview question: what the user sees and the fact value it sends."""
+    """One answer of an interview question: what the user sees and the fact value it sends.
+
+    A checklist item also names the bool fact it settles (`fact`); its `value` is that fact's name too.
+    """
 
     label: str
     value: FactValue
+    fact: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form."""
-        return {"label": self.label, "value": self.value}
+        """JSON-ready form: ``{"label", "value"}``, plus ``"fact"`` for a checklist item."""
+        data: dict[str, Any] = {"label": self.label, "value": self.value}
+        if self.fact is not None:
+            data["fact"] = self.fact
+        return data
 
 
 class _OptionSpec(BaseModel):
@@ -93,7 +101,7 @@ class _OptionSpec(BaseModel):
 class FactSpec(BaseModel):
     """One fact of the registry: its type, allowed values and the plain question that asks for it."""
 
-    model_config = ConfigDict(frozen=True, extra="ignore")
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     type: FactType
@@ -107,6 +115,13 @@ class FactSpec(BaseModel):
     options: tuple[_OptionSpec, ...] | None = Field(
         default=None, description="Explicit interview options; overrides the generated ones"
     )
+    statement: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=30,
+        description="Bool facts only: a short plain statement of the fact being true, e.g. 家里有持残疾证的人. "
+        "A fact with a statement may be asked as one item of a checklist question (tick what applies).",
+    )
 
     @model_validator(mode="after")
     def _check_shape(self) -> FactSpec:
@@ -117,6 +132,8 @@ class FactSpec(BaseModel):
                 raise ValueError("`values` has duplicates")
         elif self.values:
             raise ValueError(f"a {self.type} fact takes no `values`")
+        if self.statement is not None and self.type is not FactType.BOOL:
+            raise ValueError("only bool facts take a `statement`")
         if self.type is not FactType.INT and (self.min is not None or self.max is not None):
             raise ValueError("only int facts take `min`/`max`")
         if self.min is not None and self.max is not None and self.min > self.max:

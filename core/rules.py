@@ -268,9 +268,15 @@ class _Eval:
     missing: list[str]
 
 
-def evaluate(rule: Rule, facts: Mapping[str, FactValue]) -> RuleOutcome:
-    """Three-valued (Kleene) evaluation over coerced facts; unknown facts are simply absent."""
-    result = _eval(rule, facts, negate=False)
+def evaluate(rule: Rule, facts: Mapping[str, FactValue], *, exact_ints: bool = True) -> RuleOutcome:
+    """Three-valued (Kleene) evaluation over coerced facts; unknown facts are simply absent.
+
+    With ``exact_ints=False`` a reason about an int fact states only which side of the condition's
+    thresholds the value lies on (年龄在18至65周岁之间, 年龄超过65周岁), never the value itself: an
+    interview button sends one value for a whole range (18–59岁 sends 18), and the reason must not claim
+    an age the user never gave. The status and missing facts are the same either way.
+    """
+    result = _eval(rule, facts, False, exact_ints)
     if result.value is None:
         status = Status.NEED_INFO
     else:
@@ -282,16 +288,16 @@ def _dedupe(items: Sequence[str]) -> list[str]:
     return list(dict.fromkeys(items))
 
 
-def _eval(rule: Rule, facts: Mapping[str, FactValue], negate: bool) -> _Eval:
+def _eval(rule: Rule, facts: Mapping[str, FactValue], negate: bool, exact_ints: bool) -> _Eval:
     """Evaluate `rule` (or its negation) so that reasons always speak about the effective requirement."""
     if isinstance(rule, Condition):
-        return _eval_condition(rule, facts, negate)
+        return _eval_condition(rule, facts, negate, exact_ints)
     if isinstance(rule, Not):
-        inner = _eval(rule.child, facts, not negate)
+        inner = _eval(rule.child, facts, not negate, exact_ints)
         return _relabel(inner, rule.label, negate)
     # De Morgan: a negated all-group is an any-group of negated children, and vice versa.
     conjunctive = isinstance(rule, AllOf) != negate
-    parts = [_eval(child, facts, negate) for child in rule.children]
+    parts = [_eval(child, facts, negate, exact_ints) for child in rule.children]
     combined = _conjoin(parts) if conjunctive else _disjoin(parts)
     return _relabel(combined, rule.label, negate)
 
@@ -331,18 +337,22 @@ def _relabel(result: _Eval, label: str | None, negate: bool) -> _Eval:
     return _Eval(result.value, [why], result.missing)
 
 
-def _eval_condition(cond: Condition, facts: Mapping[str, FactValue], negate: bool) -> _Eval:
+def _eval_condition(
+    cond: Condition, facts: Mapping[str, FactValue], negate: bool, exact_ints: bool = True
+) -> _Eval:
     spec = cond.spec
     requirement = cond.texts[negate] or requirement_text(cond, negate)
     if cond.fact not in facts:
         return _Eval(None, [TEXT["pending"].format(subject=spec.label, requirement=requirement)], [cond.fact])
     actual_value = facts[cond.fact]
     value = cond.holds(actual_value) != negate
-    actual = spec.describe(actual_value)
+    relative = not exact_ints and spec.type is FactType.INT
+    actual = _threshold_side(cond, actual_value) if relative else spec.describe(actual_value)
     if value:
         why = actual if actual == requirement else TEXT["met"].format(actual=actual, requirement=requirement)
-    elif cond.label is not None or spec.type is FactType.BOOL:
-        # A bool fact's own phrase ("不是低保户") already names the failed condition.
+    elif cond.label is not None or spec.type is FactType.BOOL or relative:
+        # A bool fact's own phrase ("不是低保户"), like the side of a threshold ("年龄超过65周岁"), already
+        # names the failed condition.
         why = (
             actual
             if cond.label is None
@@ -351,6 +361,29 @@ def _eval_condition(cond: Condition, facts: Mapping[str, FactValue], negate: boo
     else:
         why = TEXT["failed"].format(actual=actual, predicate=_predicate(cond, not negate))
     return _Eval(value, [why], [])
+
+
+def _threshold_side(cond: Condition, actual: FactValue) -> str:
+    """What an int value says about one condition, without the value: 年龄在18至65周岁之间 / 年龄不到18周岁.
+
+    Every value inside an interview bucket gives the same phrase, as buckets are cut at the catalog's
+    thresholds (core.rules.breakpoints); eq/in name their values, which are buckets of one value.
+    """
+    spec = cond.spec
+    op, value = cond.op, cond.value
+    if op in ("gte", "lte", "between"):
+        low, high = (value, None) if op == "gte" else (None, value) if op == "lte" else value
+        unit = spec.requirement_unit
+        if low is not None and actual < low:
+            return spec.label + TEXT["gte_neg"].format(n=low, u=unit)
+        if high is not None and actual > high:
+            return spec.label + TEXT["lte_neg"].format(n=high, u=unit)
+        return spec.label + _predicate(cond, negate=False)
+    values = value if op in ("in", "not_in") else (value,)
+    if actual in values:
+        return spec.describe(actual)
+    shown = TEXT["list_sep"].join(spec.format_value(v) for v in values)
+    return spec.label + TEXT["is_not" if len(values) == 1 else "not_in"].format(v=shown)
 
 
 def requirement_text(cond: Condition, negate: bool = False) -> str:

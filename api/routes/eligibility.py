@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
@@ -38,14 +38,34 @@ class ResultOut(BaseModel):
 
 
 class OptionOut(BaseModel):
-    label: str
-    value: bool | int | str
+    label: str = Field(description="what the user sees: a button label, or a checklist item's statement")
+    value: bool | int | str = Field(
+        description="choice: the value to send for the question's `fact`; checklist: the item's fact name"
+    )
+    fact: str | None = Field(
+        None,
+        description="checklist only: the bool fact this item settles (equal to `value`); null for a choice",
+    )
 
 
 class NextQuestionOut(BaseModel):
-    fact: str
-    question: str
-    options: list[OptionOut]
+    kind: Literal["choice", "checklist"] = Field(
+        "choice",
+        description='"choice": pick one option and send facts[fact] = option.value. "checklist": tick any '
+        "number of items (none is a valid answer) and send facts[option.fact] = true for each ticked item "
+        "and false for every other item listed",
+    )
+    fact: str | None = Field(description="the fact a choice asks; null for a checklist")
+    facts: list[str] = Field(
+        description="the facts this answer settles: [fact] for a choice, every item's fact for a checklist"
+    )
+    label: str = Field(description="short name of what is asked, e.g. 户类型 / 家里的情况")
+    type: str = Field(description="type of the facts asked: enum | bool | int (a checklist's facts are bool)")
+    question: str = Field(description="the plain question to show")
+    options: list[OptionOut] = Field(
+        description="choice: answer buttons (empty for an int fact the client asks as a number); "
+        "checklist: the items, at most 8"
+    )
     resolves: int = Field(description="how many undecided measures this answer may decide")
 
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request, Response
-from fastapi.responses import JSONResponse, PlainTextResponse
+from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from api.auth import OptionalPrincipal, require_admin
 from api.deps import ServicesDep
-from api.schemas import Health, Readiness
+from api.schemas import ErrorOut, Health, Readiness
 
 router = APIRouter(tags=["health"])
 
@@ -47,9 +47,12 @@ def require_metrics_reader(principal: OptionalPrincipal, services: ServicesDep) 
 @router.get(
     "/metrics",
     summary="Prometheus metrics",
-    response_class=PlainTextResponse,
     dependencies=[Depends(require_metrics_reader)],
-    responses={200: {"content": {"text/plain": {}}, "description": "Prometheus text exposition format"}},
+    responses={
+        200: {"content": {"text/plain": {}}, "description": "Prometheus text exposition format"},
+        401: {"model": ErrorOut, "description": "production: an admin key is required"},
+        403: {"model": ErrorOut, "description": "production: the key is not an admin key"},
+    },
 )
 def metrics(request: Request, services: ServicesDep) -> Response:
     """Request counts and latencies per route, answers and abstentions, 429s, the knowledge generation served."""

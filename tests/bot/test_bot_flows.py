@@ -65,6 +65,8 @@ def bind(user: FakeUser, code: str, phone: str) -> list[dict[str, Any]]:
 
 # -- the full session ------------------------------------------------------------------------------------------------
 ANSWERS = {"哪一类户": "脱贫户", "安全等级": "C级", "多大年纪": "18–59岁"}
+ILLNESS = T.CHECK_UNTICKED.format(label="家里有人得了大病、慢性病")
+TICKED_ILLNESS = T.CHECK_TICKED.format(label="家里有人得了大病、慢性病")
 
 
 def choose(question: str, labels: list[str]) -> str:
@@ -125,24 +127,45 @@ def test_a_full_session_start_question_source_check_bind_status(
     assert vote["question"] == "我家房子漏雨能修吗"
     assert T.FEEDBACK_YES not in user.buttons(bot.fake.messages[(user.id, answer["message_id"])])
 
-    # /check: the interview driven by next_question, answered with buttons, surviving a restart midway.
+    # /check: the interview driven by next_question, answered with buttons, surviving a restart midway. Yes/no
+    # facts come as a checklist: one ☐ toggle per item, then 选好了.
     intro, question = user.send("/check", replies=2)
     assert shown(intro) == T.CHECK_INTRO
-    answered = 0
+    answered, checklists = 0, 0
     while T.CHECK_STOP in user.buttons(question):
-        labels = [b for b in user.buttons(question) if b != T.CHECK_STOP]
-        replies = user.press(choose(shown(question), labels), message=question)
+        buttons = user.buttons(question)
+        if T.CHECK_DONE in buttons:
+            checklists += 1
+            assert buttons[-2:] == [T.CHECK_DONE, T.CHECK_STOP]
+            assert all(b.startswith("☐ ") for b in buttons[:-2])
+            assert all(
+                len(b["callback_data"].encode()) <= 64
+                for row in question["markup"]["inline_keyboard"]
+                for b in row
+            )
+            if ILLNESS in buttons:
+                user.press(ILLNESS, replies=0, message=question)
+                now = bot.fake.messages[(user.id, question["message_id"])]
+                assert TICKED_ILLNESS in user.buttons(now)  # the keyboard was edited in place
+                bot.restart()  # the ticks are persisted with the interview; 选好了 still sends them
+            replies = user.press(T.CHECK_DONE, message=question)
+        else:
+            labels = [b for b in buttons if b != T.CHECK_STOP]
+            replies = user.press(choose(shown(question), labels), message=question)
         answered += 1
-        if answered == 2:
-            bot.restart()  # the interview state is persisted; the next button still works
         question = replies[-1]
     user.wait_until(lambda sent: T.CHECK_FOOTER in shown(sent[-1]))
     result = "\n".join(shown(m) for m in user.fake.sent_to(user.id)[-3:])
-    assert answered >= 3 and "查资格结果" in result
+    assert 3 <= answered <= 8 and checklists >= 1 and "查资格结果" in result
     eligible = result.split("可以申请")[1].split("暂不符合")[0]
     assert "C级危房维修加固补助" in eligible and "住房经住建部门鉴定为C级局部危房" in eligible
+    assert "慢性病患者家庭医生签约和门诊慢特病保障" in eligible  # the ticked 大病 item
     edited = [e for e in bot.fake.calls("editMessageText") if "✓ 脱贫户" in e.params["text"]]
     assert edited, "an answered question shows the answer given"
+    ticked = [
+        e for e in bot.fake.calls("editMessageText") if "✓ 家里有人得了大病、慢性病" in e.params["text"]
+    ]
+    assert ticked, "an answered checklist shows the items ticked"
 
     # /bind: the code, then the phone through a request_contact button.
     code = world.code_for(household.household_no)
@@ -172,6 +195,52 @@ def test_a_full_session_start_question_source_check_bind_status(
     assert TOKEN.split(":")[1] not in logged and household.phone not in logged and code not in logged
     assert not [r for r in caplog.records if r.name.startswith("httpx")]  # its request lines carry the token
     assert any(r.name.startswith("bot") for r in caplog.records)
+
+
+def test_a_checklist_toggles_and_submits_what_is_ticked(bot: Harness) -> None:
+    user = bot.user(2051)
+    _, question = user.send("/check", replies=2)
+    checklist = user.press("脱贫户", message=question)[-1]
+    items = [b for b in user.buttons(checklist) if b.startswith("☐ ")]
+    assert len(items) >= 2 and shown(checklist).endswith("有的都选上，都没有就直接点“选好了”。")
+    disability = T.CHECK_UNTICKED.format(label="家里有持残疾证的人")
+    water = T.CHECK_UNTICKED.format(label="吃水有困难（水不够、水质差、取水远）")
+    assert {disability, water} <= set(items)
+    for label in (disability, water, T.CHECK_TICKED.format(label="吃水有困难（水不够、水质差、取水远）")):
+        user.press(label, replies=0, message=checklist)  # tick, tick, untick: no new message
+    now = user.buttons(bot.fake.messages[(user.id, checklist["message_id"])])
+    assert T.CHECK_TICKED.format(label="家里有持残疾证的人") in now and water in now
+    assert len(now) == len(user.buttons(checklist))
+    following = user.press(T.CHECK_DONE, message=checklist)[-1]
+    answered = shown(bot.fake.messages[(user.id, checklist["message_id"])])
+    assert answered.endswith("✓ 家里有持残疾证的人")
+
+    # A button of the answered checklist (forged, as its keyboard is gone) is refused, not applied twice.
+    stale = {
+        "id": "stale-1",
+        "from": user.tg_user,
+        "chat_instance": f"ci{user.id}",
+        "data": "ck:t:0",
+        "message": bot.fake.messages[(user.id, checklist["message_id"])],
+    }
+    bot.fake.push({"callback_query": stale})
+    bot.fake.wait_for(
+        lambda: any(
+            e.params.get("callback_query_id") == "stale-1" for e in bot.fake.calls("answerCallbackQuery")
+        ),
+        what="the stale button's answer",
+    )
+    refusal = next(
+        e for e in bot.fake.calls("answerCallbackQuery") if e.params.get("callback_query_id") == "stale-1"
+    )
+    assert refusal.params["text"] == T.CHECK_EXPIRED
+
+    user.press(T.CHECK_STOP, message=following)
+    user.wait_until(lambda sent: T.CHECK_FOOTER in shown(sent[-1]))
+    result = shown(user.fake.sent_to(user.id)[-1])
+    eligible = re.split("还要再确认|暂不符合", result.split("可以申请")[1])[0]
+    assert "重度残疾人护理补贴" in eligible
+    assert "农村供水故障报修和应急送水" not in result.split("暂不符合")[0]  # 吃水 was unticked: false
 
 
 # -- binding refusals ---------------------------------------------------------------------------------------------------

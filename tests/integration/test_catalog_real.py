@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from core.catalog import Catalog
-from core.eligibility import MAX_INTERVIEW_QUESTIONS, EligibilityService
+from core.eligibility import MAX_CHECKLIST_ITEMS, MAX_INTERVIEW_QUESTIONS, EligibilityService, QuestionKind
 from core.facts import FactRegistry
 from core.models import DocumentMeta
 from core.rules import Status, rule_facts
@@ -136,9 +136,22 @@ def test_microcredit_household_credit_and_will(
     assert status(service, "microcredit", {**BORROWER, "age": 40, **change}) is expected
 
 
-def test_microcredit_reason_names_the_age_condition(service: EligibilityService) -> None:
-    result = service.screen({**BORROWER, "age": 66}, ["microcredit"]).results[0]
-    assert any("66岁" in reason and "18至65" in reason for reason in result.reasons), result.reasons
+@pytest.mark.parametrize(
+    ("age", "reason"),
+    [
+        (17, "年龄不到18周岁，不符合：借款人年龄在18至65周岁"),
+        (18, "年龄在18至65周岁之间（符合：借款人年龄在18至65周岁）"),
+        (65, "年龄在18至65周岁之间（符合：借款人年龄在18至65周岁）"),
+        (66, "年龄超过65周岁，不符合：借款人年龄在18至65周岁"),
+    ],
+)
+def test_microcredit_reason_names_the_age_condition_not_an_age(
+    service: EligibilityService, age: int, reason: str
+) -> None:
+    """The interview's age buttons send one value per range (18–59岁 sends 18): reasons name the range."""
+    result = service.screen({**BORROWER, "age": age}, ["microcredit"]).results[0]
+    assert reason in result.reasons
+    assert not any(f"{age}岁" in r for r in result.reasons), result.reasons
 
 
 # --- housing: 第三条 脱贫户、监测户、低保户、分散供养特困人员、突发严重困难家庭; C级维修加固, D级拆除重建 -----------
@@ -363,10 +376,69 @@ def test_full_facts_never_contradict_the_rule_text(
 
 # --- the interview -----------------------------------------------------------------------------------
 
+CHECKLIST_FACTS = {
+    "is_dibao",
+    "is_tekun",
+    "wants_loan",
+    "has_bad_credit_record",
+    "has_serious_illness",
+    "has_disability",
+    "income_below_monitoring_line",
+    "has_sudden_hardship",
+    "has_drinking_water_problem",
+    "works_away_from_home",
+    "wants_job",
+}
 
-def test_interview_every_path_ends_with_every_measure_decided(service: EligibilityService) -> None:
+
+def test_yes_no_facts_have_checklist_statements(registry: FactRegistry, service: EligibilityService) -> None:
+    with_statement = {spec.name for spec in registry if spec.statement}
+    assert with_statement == CHECKLIST_FACTS
+    assert all(registry.spec(name).type == "bool" for name in with_statement)
+    # has_bad_credit_record is only asked once someone wants a loan (not wanting one decides both loan measures)
+    assert {name: service.gates(name) for name in with_statement if service.gates(name)} == {
+        "has_bad_credit_record": {"wants_loan"}
+    }
+
+
+def test_a_full_screen_of_every_measure_takes_at_most_eight_questions(service: EligibilityService) -> None:
+    """Every path of the interview from no facts, walked exhaustively, decides all 36 measures in ≤ 8 questions.
+
+    Enumerated exactly: every option of every choice question and every subset (2^n) of every checklist's n
+    items, as a client sends them; nothing is sampled. States are memoised by the undecided measures and
+    the known values of the facts their rules read (see EligibilityService.walk_interview).
+    """
     report = service.walk_interview()
     assert report.unfinished == []
+    assert report.max_questions <= MAX_INTERVIEW_QUESTIONS, [q.facts for q, _ in report.longest_path]
+    assert report.ok
+    assert report.max_questions == 8  # 6 broad choices and 2 checklists on the longest path
+    kinds = [q.kind for q, _ in report.longest_path]
+    assert kinds.count(QuestionKind.CHECKLIST) == 2
+    assert report.longest_path[0][0].fact == "household_type"
+    assert report.paths > 1_000_000  # distinct complete answer sequences the walk covered
+
+
+def test_checklists_fit_a_phone_and_never_repeat_a_fact(service: EligibilityService) -> None:
+    first = service.screen({"household_type": "脱贫户"}).next_question
+    assert first is not None and first.kind is QuestionKind.CHECKLIST
+    assert 2 <= len(first.facts) <= MAX_CHECKLIST_ITEMS
+    assert "has_bad_credit_record" not in first.facts  # not before 想贷款 is known
+    assert "wants_loan" in first.facts
+    answer = first.checklist_answer(["wants_loan"])
+    facts: dict[str, Any] = {"household_type": "脱贫户", **answer}
+    asked = [first]
+    while (question := service.screen(facts).next_question) is not None:
+        assert not set(question.facts) & set(facts)
+        asked.append(question)
+        if question.kind is QuestionKind.CHECKLIST:
+            facts.update(question.checklist_answer([]))
+        else:
+            assert question.fact is not None
+            # a borrower's age, else the first button
+            facts[question.fact] = 40 if question.fact == "age" else question.options[0].value
+    assert any("has_bad_credit_record" in q.facts for q in asked)  # asked once it matters
+    assert len(asked) + 1 <= MAX_INTERVIEW_QUESTIONS
 
 
 def test_random_interview_paths_end_decided(service: EligibilityService) -> None:
@@ -378,23 +450,25 @@ def test_random_interview_paths_end_decided(service: EligibilityService) -> None
     longest = 0
     for _ in range(300):
         facts: dict[str, Any] = {}
+        count = 0
         while (question := service.screen(facts).next_question) is not None:
-            assert question.options, question.fact
-            assert question.fact not in facts
-            facts[question.fact] = rng.choice(question.options).value
+            assert question.options, question.facts
+            assert not set(question.facts) & set(facts)
+            if question.kind is QuestionKind.CHECKLIST:
+                facts.update(question.checklist_answer(f for f in question.facts if rng.random() < 0.3))
+            else:
+                assert question.fact is not None
+                facts[question.fact] = rng.choice(question.options).value
+            count += 1
         assert all(r.status is not ASK for r in service.screen(facts).results)
-        longest = max(longest, len(facts))
+        longest = max(longest, count)
     assert longest <= service.walk_interview().max_questions
 
 
 def test_interview_per_category_takes_at_most_eight_questions(
     service: EligibilityService, catalog: Catalog
 ) -> None:
-    """Screening one topic (the way the bot and widget offer it) is decided in at most 8 questions.
-
-    A screen across all 36 measures needs up to 17: eight measures each hinge on a fact no other measure
-    settles (see the closing note of the eligibility issue), so no question order can do it in 8.
-    """
+    """Screening one topic (the way the bot and widget may offer it) is decided in at most 8 questions too."""
     categories: dict[str, list[str]] = {}
     for measure in catalog:
         categories.setdefault(measure.category, []).append(measure.id)

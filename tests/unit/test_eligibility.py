@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from core.catalog import Catalog
-from core.eligibility import EligibilityService, ScreeningResult
+from core.eligibility import MAX_CHECKLIST_ITEMS, EligibilityService, QuestionKind, ScreeningResult
 from core.errors import CorpusError, InvalidInput, NotFound
 from core.facts import FactRegistry, FactSpec, FactType, Option
 from core.models import DocumentMeta
@@ -500,10 +500,10 @@ GOOD_BORROWER = {"household_type": "脱贫户", "has_bad_credit_record": False}
 @pytest.mark.parametrize(
     ("age", "expected", "reason"),
     [
-        (17, NO, "年龄为17岁，不符合：借款人年龄在18至65周岁"),
-        (18, YES, "年龄为18岁（符合：借款人年龄在18至65周岁）"),
-        (65, YES, "年龄为65岁（符合：借款人年龄在18至65周岁）"),
-        (66, NO, "年龄为66岁，不符合：借款人年龄在18至65周岁"),
+        (17, NO, "年龄不到18周岁，不符合：借款人年龄在18至65周岁"),
+        (18, YES, "年龄在18至65周岁之间（符合：借款人年龄在18至65周岁）"),
+        (65, YES, "年龄在18至65周岁之间（符合：借款人年龄在18至65周岁）"),
+        (66, NO, "年龄超过65周岁，不符合：借款人年龄在18至65周岁"),
     ],
 )
 def test_microcredit_age_boundaries(
@@ -513,6 +513,31 @@ def test_microcredit_age_boundaries(
     assert result.status is expected
     assert reason in result.reasons
     assert result.missing == []
+
+
+def test_age_reasons_never_claim_an_age_the_user_did_not_give(service: EligibilityService) -> None:
+    """A bucket button sends one value for a whole range, so every age of a bucket must give its reasons."""
+    base = {**GOOD_BORROWER, "labor_capacity": "弱劳动力"}
+    ids = ["microcredit", "public-welfare-job"]
+    buckets = [(0, 15), (16, 17), (18, 60), (61, 65), (66, 120)]
+    for (low, high), option in zip(buckets, service.options("age"), strict=True):
+
+        def reasons(age: int) -> list[tuple[str, ...]]:
+            return [tuple(r.reasons) for r in service.screen({**base, "age": age}, ids).results]
+
+        sent = reasons(int(option.value))
+        assert all(reasons(age) == sent for age in range(low, high + 1)), option.label
+        assert not any(f"{int(option.value)}岁" in reason for item in sent for reason in item), sent
+
+
+def test_unlabelled_int_conditions_speak_of_the_threshold_not_the_value() -> None:
+    rule = {"all": [{"fact": "age", "gte": 60}, {"not": {"fact": "age", "between": [18, 30]}}]}
+    service = single_measure_service(rule)
+    assert service.screen({"age": 75}).results[0].reasons == [
+        "年龄在60周岁及以上",
+        "年龄超过30周岁（符合：年龄不在18至30周岁之间）",
+    ]
+    assert service.screen({"age": 45}).results[0].reasons == ["年龄不到60周岁"]
 
 
 @pytest.mark.parametrize(
@@ -734,8 +759,10 @@ def test_to_dict_matches_the_design_shape(service: EligibilityService) -> None:
     item = body["results"][0]
     assert set(item) == {"measure_id", "name", "status", "reasons", "missing", "citations"}
     assert set(item["citations"][0]) == {"n", "doc_id", "title", "doc_number", "section", "text", "score"}
-    assert set(body["next_question"]) == {"fact", "label", "type", "question", "options", "resolves"}
-    assert body["next_question"]["options"][0].keys() == {"label", "value"}
+    question = body["next_question"]
+    assert set(question) == {"kind", "fact", "facts", "label", "type", "question", "options", "resolves"}
+    assert question["kind"] == "choice" and question["facts"] == [question["fact"]]
+    assert question["options"][0].keys() == {"label", "value"}
 
 
 def test_measure_ids_select_dedupe_and_keep_order(service: EligibilityService) -> None:
@@ -824,6 +851,7 @@ def answer(service: EligibilityService, answers: dict[str, Any]) -> tuple[list[s
     facts: dict[str, Any] = {}
     asked: list[str] = []
     while (question := service.screen(facts).next_question) is not None:
+        assert question.fact is not None  # no statements in FACTS: every question is a choice
         asked.append(question.fact)
         option_values = [o.value for o in question.options]
         assert answers[question.fact] in option_values
@@ -877,7 +905,8 @@ def test_interview_brute_force_finishes_every_path_within_eight_questions(
     assert report.paths > 100
     # the longest path is the poor household that qualifies for nearly everything
     assert report.max_questions == 8
-    assert report.longest_path[0][0] == "household_type"
+    assert report.longest_path[0][0].fact == "household_type"
+    assert all(q.kind is QuestionKind.CHOICE for q, _ in report.longest_path)  # no statements, no checklists
 
 
 def test_walk_interview_agrees_with_a_naive_walk_through_screen(service: EligibilityService) -> None:
@@ -888,9 +917,11 @@ def test_walk_interview_agrees_with_a_naive_walk_through_screen(service: Eligibi
         if result.next_question is None:
             assert all(r.status is not ASK for r in result.results)
             return 0, 1
+        fact = result.next_question.fact
+        assert fact is not None
         depth, paths = 0, 0
         for option in result.next_question.options:
-            sub_depth, sub_paths = naive({**facts, result.next_question.fact: option.value})
+            sub_depth, sub_paths = naive({**facts, fact: option.value})
             depth, paths = max(depth, sub_depth), paths + sub_paths
         return depth + 1, paths
 
@@ -903,7 +934,7 @@ def test_walk_interview_can_start_from_known_facts(service: EligibilityService) 
     assert report.ok
     assert report.max_questions == 6  # is_dibao, is_tekun, housing grade, stage, income, hardship
     short = service.walk_interview(["microcredit"], start={"household_type": "脱贫户"})
-    assert [fact for fact, _ in short.longest_path] == ["age", "has_bad_credit_record"]
+    assert [q.fact for q, _ in short.longest_path] == ["age", "has_bad_credit_record"]
 
 
 def test_interview_ends_with_no_need_info_on_sampled_paths(service: EligibilityService) -> None:
@@ -911,6 +942,7 @@ def test_interview_ends_with_no_need_info_on_sampled_paths(service: EligibilityS
     for household_type in HOUSEHOLD_TYPES:
         facts: dict[str, Any] = {"household_type": household_type}
         while (question := service.screen(facts).next_question) is not None:
+            assert question.fact is not None
             facts[question.fact] = question.options[-1].value
         assert all(r.status is not ASK for r in service.screen(facts).results)
         assert len(facts) <= 8
@@ -923,7 +955,7 @@ def test_interview_reports_a_catalog_that_needs_more_than_eight(tmp_path: Path) 
     assert report.unfinished == []
     assert report.max_questions == 9
     assert not report.ok
-    assert "industry_type" in [fact for fact, _ in report.longest_path]
+    assert "industry_type" in [q.fact for q, _ in report.longest_path]
 
 
 def test_interview_reports_paths_that_cannot_finish() -> None:
@@ -938,6 +970,254 @@ def test_interview_reports_paths_that_cannot_finish() -> None:
     report = service.walk_interview()
     assert report.unfinished == [{}]
     assert not report.ok
+
+
+# --- checklist questions -----------------------------------------------------------------------------
+
+STATEMENTS = {
+    "has_bad_credit_record": "在银行有不良信用记录",
+    "income_below_monitoring_line": "家里人均年收入低于监测范围",
+    "has_sudden_hardship": "最近家里突发严重困难",
+}
+EXTRA_FACTS: dict[str, Any] = {
+    "wants_loan": {
+        "type": "bool",
+        "label": "是否想贷款发展生产",
+        "question": "想贷款吗？",
+        "statement": "想贷款搞生产",
+    },
+    "has_disability": {
+        "type": "bool",
+        "label": "是否有残疾人",
+        "question": "家里有残疾人吗？",
+        "statement": "家里有持残疾证的人",
+    },
+    "has_drinking_water_problem": {
+        "type": "bool",
+        "label": "饮水是否有困难",
+        "question": "吃水有困难吗？",
+        "statement": "吃水有困难",
+    },
+}
+
+
+def with_statements(extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    """FACTS plus checklist statements on three of its bool facts and three new bool facts."""
+    data = json.loads(json.dumps(FACTS))
+    for name, statement in STATEMENTS.items():
+        data["facts"][name]["statement"] = statement
+    data["facts"].update(json.loads(json.dumps(EXTRA_FACTS)))
+    data["facts"].update(extra or {})
+    return data
+
+
+CHECKLIST_REGISTRY = FactRegistry.from_dict(with_statements())
+# The same facts without any statement: every question is a choice.
+PLAIN_REGISTRY = FactRegistry.from_dict(
+    {"facts": {**FACTS["facts"], **{k: {**v, "statement": None} for k, v in EXTRA_FACTS.items()}}}
+)
+LOAN = measure(
+    "microcredit",
+    "脱贫人口小额信贷",
+    "金融帮扶",
+    {
+        "all": [
+            TARGETED,
+            {"fact": "age", "between": [18, 65]},
+            {"fact": "wants_loan", "eq": True},
+            {"fact": "has_bad_credit_record", "eq": False},
+        ]
+    },
+    MICROCREDIT["basis"],
+)
+WATER = measure(
+    "drinking-water-repair",
+    "饮水设施维修",
+    "饮水安全",
+    {"fact": "has_drinking_water_problem", "eq": True},
+    [],
+)
+DISABILITY = measure(
+    "severe-disability-care", "重度残疾人护理补贴", "社会救助", {"fact": "has_disability", "eq": True}, []
+)
+WATER["basis"] = DISABILITY["basis"] = MEDICAL["basis"]
+CHECKLIST_CATALOG = [HOUSING_D, HOUSING_C, LOAN, EDU_VOCATIONAL, MEDICAL, MONITORING, WATER, DISABILITY]
+POOR_CHECKLIST = (
+    "wants_loan",
+    "has_disability",
+    "income_below_monitoring_line",
+    "has_sudden_hardship",
+    "has_drinking_water_problem",
+)
+
+
+@pytest.fixture
+def checklist_service() -> EligibilityService:
+    catalog = Catalog.from_dicts(CHECKLIST_CATALOG, CHECKLIST_REGISTRY)
+    return EligibilityService(catalog, CHECKLIST_REGISTRY, lookup)
+
+
+def test_statements_belong_to_bool_facts_and_unknown_keys_are_refused() -> None:
+    assert CHECKLIST_REGISTRY.spec("has_disability").statement == "家里有持残疾证的人"
+    assert REGISTRY.spec("has_sudden_hardship").statement is None
+    enum = with_statements({"household_type": {**FACTS["facts"]["household_type"], "statement": "是脱贫户"}})
+    with pytest.raises(
+        CorpusError, match=r"fact 'household_type' is invalid: .*only bool facts take a `statement`"
+    ):
+        FactRegistry.from_dict(enum)
+    typo = with_statements({"wants_job": {"type": "bool", "label": "L", "question": "Q？", "statment": "S"}})
+    with pytest.raises(CorpusError, match="fact 'wants_job' is invalid: statment"):
+        FactRegistry.from_dict(typo)
+    empty = with_statements({"wants_job": {"type": "bool", "label": "L", "question": "Q？", "statement": ""}})
+    with pytest.raises(CorpusError, match="fact 'wants_job' is invalid: statement"):
+        FactRegistry.from_dict(empty)
+
+
+def test_pending_yes_no_facts_are_asked_together_as_a_checklist(
+    checklist_service: EligibilityService,
+) -> None:
+    question = checklist_service.screen({"household_type": "脱贫户"}).next_question
+    assert question is not None and question.kind is QuestionKind.CHECKLIST
+    assert question.fact is None
+    # priority order; has_bad_credit_record waits for wants_loan; housing grade (2 measures) stays a choice
+    assert question.facts == POOR_CHECKLIST
+    assert question.resolves == 4  # the loan, monitoring, water and disability measures
+    assert question.type == "bool" and question.label == "家里的情况"
+    assert question.question == "下面这些情况，您家有吗？有的都选上，都没有就直接点“选好了”。"
+    for option, fact in zip(question.options, question.facts, strict=True):
+        assert (option.value, option.fact) == (fact, fact)
+        assert option.label == CHECKLIST_REGISTRY.spec(fact).statement
+    body = json.loads(json.dumps(question.to_dict(), ensure_ascii=False))
+    assert body["kind"] == "checklist" and body["fact"] is None and body["facts"] == list(POOR_CHECKLIST)
+    assert body["options"][0] == {"label": "想贷款搞生产", "value": "wants_loan", "fact": "wants_loan"}
+
+
+def test_the_first_question_stays_the_broad_choice(checklist_service: EligibilityService) -> None:
+    question = checklist_service.screen({}).next_question
+    assert question is not None
+    assert (question.kind, question.fact, question.facts) == (
+        QuestionKind.CHOICE,
+        "household_type",
+        ("household_type",),
+    )
+
+
+def test_a_checklist_answer_settles_every_listed_fact(checklist_service: EligibilityService) -> None:
+    facts: dict[str, Any] = {"household_type": "脱贫户"}
+    question = checklist_service.screen(facts).next_question
+    assert question is not None
+    answer = question.checklist_answer(["has_disability"])
+    assert answer == {fact: fact == "has_disability" for fact in POOR_CHECKLIST}
+    with pytest.raises(ValueError, match="is_dibao"):
+        question.checklist_answer(["is_dibao"])
+    result = checklist_service.screen({**facts, **answer})
+    by_id = result.by_id()
+    assert by_id["severe-disability-care"].status is YES
+    assert by_id["drinking-water-repair"].status is NO
+    assert by_id["microcredit"].status is NO  # 不想贷款: has_bad_credit_record is never asked
+    assert by_id["monitoring-identification"].status is NO
+    assert result.next_question is not None
+    assert not set(result.next_question.facts) & set(answer)
+
+
+def test_a_fact_waits_for_its_gate(checklist_service: EligibilityService) -> None:
+    assert checklist_service.gates("has_bad_credit_record") == {"wants_loan"}
+    assert checklist_service.gates("wants_loan") == frozenset()  # a later fact never gates an earlier one
+    everything_else = {fact: False for fact in POOR_CHECKLIST}
+    known = {"household_type": "脱贫户", "age": 40, "housing_safety_grade": "A", "schooling_stage": "不在读"}
+    facts = {**known, **everything_else, "wants_loan": True}
+    question = checklist_service.screen(facts).next_question
+    assert question is not None
+    # now that it matters, and the only yes/no fact left, it is an ordinary 是/否 choice
+    assert (question.kind, question.fact) == (QuestionKind.CHOICE, "has_bad_credit_record")
+    assert [o.value for o in question.options] == [True, False]
+    report = checklist_service.walk_interview(start={"household_type": "脱贫户", "wants_loan": False})
+    assert report.ok
+    assert all("has_bad_credit_record" not in q.facts for q, _ in report.longest_path)
+
+
+def test_answers_enumerate_every_subset_of_a_checklist(checklist_service: EligibilityService) -> None:
+    question = checklist_service.screen({"household_type": "脱贫户"}).next_question
+    assert question is not None
+    answers = list(question.answers())
+    assert len(answers) == 2 ** len(POOR_CHECKLIST)
+    assert len({tuple(sorted(a.items())) for a in answers}) == len(answers)
+    assert all(set(a) == set(POOR_CHECKLIST) for a in answers)
+    choice = checklist_service.screen({}).next_question
+    assert choice is not None
+    assert list(choice.answers()) == [{"household_type": t} for t in HOUSEHOLD_TYPES]
+
+
+def test_a_checklist_holds_at_most_eight_items() -> None:
+    flags = {
+        f"flag_{i}": {
+            "type": "bool",
+            "label": f"是否情况{i}",
+            "question": f"有情况{i}吗？",
+            "statement": f"有情况{i}",
+        }
+        for i in range(MAX_CHECKLIST_ITEMS + 2)
+    }
+    registry = FactRegistry.from_dict({"facts": flags})
+    items = [
+        measure(f"m-{i}", f"措施{i}", "社会救助", {"fact": f"flag_{i}", "eq": True}, MEDICAL["basis"])
+        for i in range(10)
+    ]
+    service = EligibilityService(Catalog.from_dicts(items, registry), registry, lookup)
+    first = service.screen({}).next_question
+    assert first is not None and first.kind is QuestionKind.CHECKLIST
+    assert first.facts == tuple(f"flag_{i}" for i in range(MAX_CHECKLIST_ITEMS))
+    second = service.screen(first.checklist_answer([])).next_question
+    assert second is not None and second.kind is QuestionKind.CHECKLIST
+    assert second.facts == ("flag_8", "flag_9")
+    report = service.walk_interview()
+    assert (report.max_questions, report.paths) == (2, 2**10)
+    assert report.ok
+
+
+def naive_walk(service: EligibilityService, facts: dict[str, Any]) -> tuple[int, int]:
+    """Longest path and path count by plain recursion through screen(), ticking every subset by hand."""
+    result = service.screen(facts)
+    question = result.next_question
+    if question is None:
+        assert all(r.status is not ASK for r in result.results)
+        return 0, 1
+    if question.kind is QuestionKind.CHECKLIST:
+        subsets = [
+            [f for i, f in enumerate(question.facts) if mask >> i & 1]
+            for mask in range(2 ** len(question.facts))
+        ]
+        answers: list[dict[str, Any]] = [{f: f in ticked for f in question.facts} for ticked in subsets]
+    else:
+        assert question.fact is not None
+        answers = [{question.fact: o.value} for o in question.options]
+    depth, paths = 0, 0
+    for answer in answers:
+        assert not set(answer) & set(facts), "a question never asks a fact already given"
+        sub_depth, sub_paths = naive_walk(service, {**facts, **answer})
+        depth, paths = max(depth, sub_depth), paths + sub_paths
+    return depth + 1, paths
+
+
+@pytest.mark.parametrize("household_type", HOUSEHOLD_TYPES)
+def test_walk_with_checklists_agrees_with_a_naive_walk(
+    checklist_service: EligibilityService, household_type: str
+) -> None:
+    start = {"household_type": household_type}
+    report = checklist_service.walk_interview(start=start)
+    assert (report.max_questions, report.paths) == naive_walk(checklist_service, start)
+
+
+def test_the_checklist_interview_fits_the_budget(checklist_service: EligibilityService) -> None:
+    report = checklist_service.walk_interview()
+    assert report.ok and report.unfinished == []
+    kinds = [q.kind for q, _ in report.longest_path]
+    assert QuestionKind.CHECKLIST in kinds
+    # without checklists the same catalog would ask each yes/no fact on its own
+    plain = EligibilityService(Catalog.from_dicts(CHECKLIST_CATALOG, PLAIN_REGISTRY), PLAIN_REGISTRY, lookup)
+    assert (plain.walk_interview().max_questions, report.max_questions) == (10, 6)
+    # the longest: household type, the checklist (想贷款 ticked), housing, age, schooling, then credit
+    assert [q.facts[0] for q, _ in report.longest_path][-1] == "has_bad_credit_record"
 
 
 # --- properties --------------------------------------------------------------------------------------
@@ -1069,3 +1349,42 @@ def test_a_decided_partial_result_never_contradicts_the_rule_text(
     assert result.next_question is None
     # whatever the facts not given turn out to be, the rule text gives the same answer
     assert item.status is (YES if reference(rule, {**completion, **partial}) else NO)
+
+
+CHECKLIST_SPECS: list[FactSpec] = list(CHECKLIST_REGISTRY)
+CHECKLIST_RULES = st.recursive(
+    st.sampled_from(CHECKLIST_SPECS).flatmap(condition_for),
+    lambda children: st.one_of(
+        st.lists(children, min_size=1, max_size=3).map(lambda xs: {"all": xs}),
+        st.lists(children, min_size=1, max_size=3).map(lambda xs: {"any": xs}),
+        children.map(lambda x: {"not": x}),
+    ),
+    max_leaves=10,
+)
+CHECKLIST_PARTIAL = st.fixed_dictionaries({}, optional={s.name: values_of(s) for s in CHECKLIST_SPECS})
+
+
+@PROPERTY_SETTINGS
+@given(rule=CHECKLIST_RULES, other=CHECKLIST_RULES, facts=CHECKLIST_PARTIAL, data=st.data())
+def test_every_question_asks_missing_facts_and_its_answer_settles_them(
+    rule: dict[str, Any], other: dict[str, Any], facts: dict[str, Any], data: st.DataObject
+) -> None:
+    items = [
+        measure("rule-a", "规则甲", "社会救助", rule, MEDICAL["basis"]),
+        measure("rule-b", "规则乙", "社会救助", other, MEDICAL["basis"]),
+    ]
+    service = EligibilityService(Catalog.from_dicts(items, CHECKLIST_REGISTRY), CHECKLIST_REGISTRY, lookup)
+    result = service.screen(facts)
+    missing = {f for r in result.results for f in r.missing}
+    question = result.next_question
+    if not missing:
+        assert question is None
+        return
+    assert question is not None
+    assert set(question.facts) <= missing
+    if question.kind is QuestionKind.CHECKLIST:
+        assert 2 <= len(question.facts) <= MAX_CHECKLIST_ITEMS
+        assert all(CHECKLIST_REGISTRY.spec(f).statement for f in question.facts)
+    answer = data.draw(st.sampled_from(list(question.answers())))
+    after = service.screen({**facts, **answer})
+    assert not {f for r in after.results for f in r.missing} & set(question.facts)

@@ -1,0 +1,107 @@
+"""POST /v1/eligibility over the real app and corpus: the two question kinds a portal or the bot must handle."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from api.routes.eligibility import EligibilityOut
+from core.eligibility import MAX_CHECKLIST_ITEMS, MAX_INTERVIEW_QUESTIONS
+
+QUESTION_KEYS = {"kind", "fact", "facts", "label", "type", "question", "options", "resolves"}
+
+
+def screen(client: TestClient, facts: dict[str, Any]) -> dict[str, Any]:
+    r = client.post("/v1/eligibility", json={"facts": facts})
+    assert r.status_code == 200, r.text
+    EligibilityOut.model_validate(r.json())  # the body matches the documented schema
+    return dict(r.json())
+
+
+def test_the_first_question_is_a_choice(api_client: TestClient) -> None:
+    question = screen(api_client, {})["next_question"]
+    assert set(question) == QUESTION_KEYS
+    assert question["kind"] == "choice"
+    assert question["fact"] == "household_type" and question["facts"] == ["household_type"]
+    assert [o["value"] for o in question["options"]] == ["脱贫户", "监测户", "一般农户"]
+    assert all(o["fact"] is None for o in question["options"])
+
+
+def test_a_checklist_lists_yes_no_facts_with_their_statements(api_client: TestClient) -> None:
+    question = screen(api_client, {"household_type": "脱贫户"})["next_question"]
+    assert set(question) == QUESTION_KEYS
+    assert question["kind"] == "checklist" and question["fact"] is None and question["type"] == "bool"
+    assert question["question"] == "下面这些情况，您家有吗？有的都选上，都没有就直接点“选好了”。"
+    options = question["options"]
+    assert 2 <= len(options) <= MAX_CHECKLIST_ITEMS
+    assert question["facts"] == [o["fact"] for o in options]
+    assert all(o["value"] == o["fact"] for o in options)
+    statements = {
+        name: spec.get("statement") for name, spec in api_client.get("/v1/facts").json()["facts"].items()
+    }
+    assert all(o["label"] == statements[o["fact"]] for o in options)
+    assert "wants_loan" in question["facts"] and "has_bad_credit_record" not in question["facts"]
+    assert question["resolves"] >= len(options) // 2
+
+
+def test_a_checklist_answer_is_plain_facts(api_client: TestClient) -> None:
+    facts: dict[str, Any] = {"household_type": "脱贫户"}
+    question = screen(api_client, facts)["next_question"]
+    # ticked → true, every other listed fact → false, as the widget and the bot send them
+    facts.update({f: f == "has_disability" for f in question["facts"]})
+    body = screen(api_client, facts)
+    results = {r["measure_id"]: r for r in body["results"]}
+    assert results["severe-disability-care-subsidy"]["status"] == "eligible"
+    assert results["drinking-water-repair"]["status"] == "ineligible"
+    assert results["temporary-assistance"]["status"] == "ineligible"
+    assert not set(body["next_question"]["facts"]) & set(facts)
+
+
+def test_a_client_reaches_every_decision_within_the_budget(api_client: TestClient) -> None:
+    """Walk the interview over HTTP as a client does, ticking the first item of each checklist."""
+    for household_type in ("脱贫户", "监测户", "一般农户"):
+        facts: dict[str, Any] = {}
+        asked = 0
+        while (question := screen(api_client, facts)["next_question"]) is not None:
+            asked += 1
+            assert not set(question["facts"]) & set(facts)
+            if question["kind"] == "checklist":
+                first = question["options"][0]["fact"]
+                facts.update({f: f == first for f in question["facts"]})
+            elif question["fact"] == "household_type":
+                facts["household_type"] = household_type
+            else:
+                facts[question["fact"]] = question["options"][-1]["value"]
+        assert asked <= MAX_INTERVIEW_QUESTIONS
+        results = screen(api_client, facts)["results"]
+        assert results and all(r["status"] != "need_info" for r in results)
+
+
+def test_clients_that_send_facts_one_by_one_keep_working(api_client: TestClient) -> None:
+    body = screen(api_client, {"household_type": "一般农户", "has_disability": "是", "is_dibao": "否"})
+    results = {r["measure_id"]: r["status"] for r in body["results"]}
+    assert results["severe-disability-care-subsidy"] == "eligible"
+    bad = api_client.post("/v1/eligibility", json={"facts": {"has_disability": "有点"}})
+    assert bad.status_code == 422 and "has_disability" in bad.json()["detail"]
+    unknown = api_client.post("/v1/eligibility", json={"facts": {"wants_loan_now": True}})
+    assert unknown.status_code == 422 and "wants_loan_now" in unknown.json()["detail"]
+
+
+def test_age_reasons_name_the_range_not_the_button_value(api_client: TestClient) -> None:
+    facts = {"household_type": "脱贫户", "age": 18, "wants_loan": True, "has_bad_credit_record": False}
+    r = api_client.post("/v1/eligibility", json={"facts": facts, "measure_ids": ["microcredit"]})
+    reasons = r.json()["results"][0]["reasons"]
+    assert "年龄在18至65周岁之间（符合：借款人年龄在18至65周岁）" in reasons
+    assert not any("18岁" in reason for reason in reasons)
+
+
+def test_openapi_documents_both_question_kinds(api_client: TestClient) -> None:
+    schemas = api_client.get("/openapi.json").json()["components"]["schemas"]
+    question = schemas["NextQuestionOut"]["properties"]
+    assert (
+        question["kind"]["enum"] == ["choice", "checklist"] and "checklist" in question["kind"]["description"]
+    )
+    assert "facts" in schemas["NextQuestionOut"]["required"] and question["facts"]["description"]
+    option = schemas["OptionOut"]["properties"]
+    assert "checklist" in option["fact"]["description"]
