@@ -1,7 +1,7 @@
 """`make bench`: ingest throughput, retrieval and /v1/ask latency (in process; over HTTP at concurrency 1 and 8),
-and peak memory. Benchmarks, not tests: numbers are printed, nothing is asserted.
+a load run (16 clients for 60 s), and peak memory. Benchmarks, not tests: numbers are printed, nothing is asserted.
 
-python -m benchmarks.bench [--fresh] [--requests N]
+python -m benchmarks.bench [--fresh] [--requests N] [--load-clients 16] [--load-seconds 60]
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -80,13 +81,17 @@ def bench_in_process(data_dir: Path, questions: list[str]) -> None:
     services.close()
 
 
-def bench_http(data_dir: Path, questions: list[str], requests: int) -> None:
+def bench_http(
+    data_dir: Path, questions: list[str], requests: int, load_clients: int, load_seconds: float
+) -> None:
     port = _free_port()
     env = {
         **os.environ,
         "BANGFU_DATA_DIR": str(data_dir),
         "BANGFU_PORT": str(port),
         "BANGFU_ENV": "development",
+        # the load comes from one address; limits are measured by the tests, not here
+        "BANGFU_RATE_LIMIT_PER_IP": "1000000/minute",
     }
     server = subprocess.Popen(
         [sys.executable, "-m", "api"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
@@ -128,12 +133,52 @@ def bench_http(data_dir: Path, questions: list[str], requests: int) -> None:
                 f"/v1/ask over HTTP, concurrency {concurrency}: {_pct(lat)}   "
                 f"{len(lat) / wall:.1f} req/s, {errors} errors"
             )
+        if load_seconds > 0:
+            bench_load(base, questions, load_clients, load_seconds)
         rss = _rss_kib(server.pid)
         if rss:
             print(f"API server resident memory after the run: {rss / 1024:.0f} MiB")
     finally:
         server.terminate()
         server.wait(timeout=20)
+
+
+def bench_load(base: str, questions: list[str], clients: int, seconds: float) -> None:
+    """`clients` clients asking one question after another for `seconds`: throughput, latency, errors."""
+    stop = time.monotonic() + seconds
+    lock = threading.Lock()
+    latencies: list[float] = []
+    statuses: dict[str, int] = {}
+
+    def client_loop(offset: int) -> None:
+        with httpx.Client(timeout=30) as client:
+            i = offset
+            while time.monotonic() < stop:
+                q = questions[i % len(questions)]
+                i += clients
+                t = time.perf_counter()
+                try:
+                    code = str(client.post(base + "/v1/ask", json={"question": q}).status_code)
+                except httpx.HTTPError as exc:
+                    code = type(exc).__name__
+                dt = time.perf_counter() - t
+                with lock:
+                    statuses[code] = statuses.get(code, 0) + 1
+                    if code == "200":
+                        latencies.append(dt)
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=client_loop, args=(n,)) for n in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    wall = time.perf_counter() - started
+    errors = sum(n for code, n in statuses.items() if code != "200")
+    print(
+        f"load: {clients} clients x {seconds:.0f} s on /v1/ask: {sum(statuses.values())} requests, "
+        f"{len(latencies) / wall:.1f} req/s, {_pct(latencies)}, {errors} errors {statuses}"
+    )
 
 
 def _rss_kib(pid: int) -> int | None:
@@ -153,12 +198,14 @@ def main(argv: list[str] | None = None) -> int:
         "--fresh", action="store_true", help="start from an empty data dir (embeds everything)"
     )
     parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--load-clients", type=int, default=16, help="concurrent clients of the load run")
+    parser.add_argument("--load-seconds", type=float, default=60.0, help="length of the load run (0: skip)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     questions = _questions()
     bench_ingest(args.data_dir, args.fresh)
     bench_in_process(args.data_dir, questions)
-    bench_http(args.data_dir, questions, args.requests)
+    bench_http(args.data_dir, questions, args.requests, args.load_clients, args.load_seconds)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(f"benchmark process peak memory (ingest + in-process runs): {peak / 1024:.0f} MiB")
     return 0
