@@ -88,3 +88,4 @@ class Readiness(BaseModel):
     chunks: int = 0
     measures: int = 0
     model_loaded: bool = False
+    problems: list[str] = Field(default_factory=list, description="what is not ready, when not ready")

@@ -211,5 +211,14 @@ class Database:
         with self._read.begin() as session:
             yield session
 
+    def ping(self) -> str | None:
+        """None when the database answers, else a short reason."""
+        try:
+            with self.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+        except Exception as exc:  # any driver error means "not reachable"
+            return f"database: {type(exc).__name__}"
+        return None
+
     def close(self) -> None:
         self.engine.dispose()

@@ -318,6 +318,16 @@ class KnowledgeStore:
     def is_server(self) -> bool:
         return bool(self.chroma_url)
 
+    def ping(self) -> str | None:
+        """None when the vector store answers (always, for the embedded store), else a short reason."""
+        if not self.is_server:
+            return None
+        try:
+            self._server().heartbeat()
+        except Exception as exc:  # any client error means "not reachable"
+            return f"chroma: {type(exc).__name__}"
+        return None
+
     def _chroma_settings(self) -> Any:
         from chromadb.config import Settings as ChromaSettings
 

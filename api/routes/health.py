@@ -21,9 +21,13 @@ def healthz() -> Health:
 
 @router.get("/readyz", response_model=Readiness, responses={503: {"model": Readiness}}, summary="Readiness")
 def readyz(services: ServicesDep) -> JSONResponse:
-    """Ready when a knowledge generation is loaded and the embedding model is available."""
+    """Ready when a knowledge generation is loaded, the embedding model is available and the stores answer."""
+    problems = [p for p in (services.db.ping(), services.store.ping()) if p]
     if not services.knowledge.ready():
-        return JSONResponse(Readiness(status="not ready").model_dump(), status_code=503)
+        problems.append("knowledge: no generation loaded (run `python -m ingest`)")
+    if problems:
+        body = Readiness(status="not ready", problems=problems)
+        return JSONResponse(body.model_dump(), status_code=503)
     view = services.knowledge.current()
     services.embedder  # noqa: B018 - loads the model if it is not loaded yet
     body = Readiness(

@@ -259,3 +259,27 @@ def test_metrics_need_an_admin_key_in_production(prod_services: Services) -> Non
     assert client.get("/metrics", headers={"X-API-Key": portal}).status_code == 403
     r = client.get("/metrics", headers={"X-API-Key": admin})
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/plain")
+
+
+def test_readyz_names_an_unreachable_database(corpus_copy: Path) -> None:
+    from sqlalchemy import create_engine
+
+    services = build_services(make_settings(corpus_copy, reload_interval=3600.0))
+    try:
+        client = _client(services)
+        ready = client.get("/readyz")
+        assert ready.status_code == 200 and ready.json()["problems"] == []
+        assert ready.json()["model_loaded"] is True
+        real = services.db.engine
+        services.db.engine = create_engine(
+            "postgresql+psycopg://postgres@127.0.0.1:9/none"
+        )  # nothing listens
+        try:
+            r = client.get("/readyz")
+        finally:
+            services.db.engine.dispose()
+            services.db.engine = real
+        assert r.status_code == 503
+        assert r.json()["status"] == "not ready" and r.json()["problems"] == ["database: OperationalError"]
+    finally:
+        services.close()
