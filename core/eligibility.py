@@ -29,6 +29,7 @@ import itertools
 import logging
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from enum import StrEnum
 from typing import Any
 
@@ -251,17 +252,52 @@ class EligibilityService:
         self._registry.spec(fact)
         return list(self._options[fact])
 
-    def screen(self, facts: Mapping[str, Any], measure_ids: list[str] | None = None) -> ScreeningResult:
-        """Screen `facts` against the given measures (all when None, none when []).
+    def lapsed(self, measure: Measure, on: date) -> str | None:
+        """Why nobody can get `measure` any more — every basis document expired or superseded on `on` —
+        in plain words; None while it is in force (or when its documents are unknown)."""
+        metas = [self._lookup(doc_id) for doc_id in dict.fromkeys(ref.doc_id for ref in measure.basis)]
+
+        def ended(meta: DocumentMeta | None) -> bool:  # not yet in force is not "ended"
+            return meta is not None and bool(
+                meta.superseded_by or (meta.effective_to and on > meta.effective_to)
+            )
+
+        if not metas or not all(ended(m) for m in metas):
+            return None
+        known = [m for m in metas if m is not None]
+        if all(m.superseded_by for m in known):
+            return "这项政策的文件已经被新文件代替，现在按新政策办理，请问村里或乡镇。"
+        end = max(m.effective_to for m in known if m.effective_to)
+        return f"这项政策已经到期（执行到{end.year}年{end.month}月{end.day}日），现在不再办理。"
+
+    def screen(
+        self, facts: Mapping[str, Any], measure_ids: list[str] | None = None, *, on: date | None = None
+    ) -> ScreeningResult:
+        """Screen `facts` against the given measures (all when None, none when []) as of `on` (today).
 
         Facts are coerced through the registry (a None value means unknown); an unknown measure id raises
-        NotFound and a bad fact InvalidInput.
+        NotFound and a bad fact InvalidInput. A measure whose basis documents have all expired or been
+        superseded is `ineligible` with that reason, whatever the facts.
         """
         measures = self._select(measure_ids)
         known = self._registry.coerce_all(facts)
         documents: dict[str, DocumentMeta | None] = {}
         results = []
+        today = on or date.today()
         for measure in measures:
+            lapsed = self.lapsed(measure, today)
+            if lapsed is not None:
+                results.append(
+                    MeasureResult(
+                        measure_id=measure.id,
+                        name=measure.name,
+                        status=Status.INELIGIBLE,
+                        reasons=[lapsed],
+                        missing=[],
+                        citations=self._citations(measure, documents),
+                    )
+                )
+                continue
             # Reasons never claim an exact age: an interview button sends one value for a whole range.
             outcome = evaluate(self._rules[measure.id], known, exact_ints=False)
             results.append(
@@ -289,7 +325,12 @@ class EligibilityService:
         rules read): two paths reaching the same key face the same questions from there on. A path is
         unfinished when it stops with a `need_info` result left (an int fact the buttons cannot answer).
         """
-        rules_facts = {m.id: tuple(rule_facts(self._rules[m.id])) for m in self._select(measure_ids)}
+        today = date.today()  # lapsed measures are decided before any question, as screen() decides them
+        rules_facts = {
+            m.id: tuple(rule_facts(self._rules[m.id]))
+            for m in self._select(measure_ids)
+            if self.lapsed(m, today) is None
+        }
         memo: dict[Any, tuple[int, list[tuple[NextQuestion, Answer]], int]] = {}
         outcome_memo: dict[Any, RuleOutcome] = {}
         unfinished: list[dict[str, FactValue]] = []

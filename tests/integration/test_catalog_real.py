@@ -7,6 +7,7 @@ drifts from its basis fails here.
 from __future__ import annotations
 
 import random
+from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -45,7 +46,16 @@ def read_document(doc_id: str) -> tuple[DocumentMeta, str] | None:
     text = path.read_text(encoding="utf-8")
     _, front, body = text.split("---", 2)
     meta = yaml.safe_load(front)
-    return DocumentMeta(doc_id, meta["title"], path.name, meta.get("doc_number")), body
+    dates = {k: meta.get(k) for k in ("effective_from", "effective_to")}  # YAML reads them as dates
+    doc = DocumentMeta(
+        doc_id,
+        meta["title"],
+        path.name,
+        meta.get("doc_number"),
+        superseded_by=meta.get("superseded_by"),
+        **dates,
+    )
+    return doc, body
 
 
 @pytest.fixture(scope="module")
@@ -65,6 +75,11 @@ def service(catalog: Catalog, registry: FactRegistry) -> EligibilityService:
         return found[0] if found else None
 
     return EligibilityService(catalog, registry, lookup)
+
+
+def lapsed_measures(service: EligibilityService, catalog: Catalog) -> set[str]:
+    """Measures whose basis documents have all expired or been superseded today."""
+    return {m.id for m in catalog if service.lapsed(m, date.today())}
 
 
 def status(service: EligibilityService, measure_id: str, facts: dict[str, Any]) -> Status:
@@ -104,11 +119,15 @@ def test_every_citation_quotes_its_document_verbatim(service: EligibilityService
             assert citation.n >= 1 and citation.score == 1.0
 
 
-def test_no_facts_means_need_info_or_a_decision_with_reasons(service: EligibilityService) -> None:
+def test_no_facts_means_need_info_or_a_decision_with_reasons(
+    service: EligibilityService, catalog: Catalog
+) -> None:
     for result in service.screen({}).results:
-        assert result.status is ASK
-        assert result.missing
         assert result.reasons
+        if result.measure_id in lapsed_measures(service, catalog):
+            assert result.status is NO and result.missing == []  # an expired policy, whatever the facts
+        else:
+            assert result.status is ASK and result.missing
 
 
 # --- microcredit: 第四条 脱贫户和监测户, 18周岁（含）至65周岁（含）, 有贷款意愿, 无不良信用记录 -------------------
@@ -369,7 +388,8 @@ def test_full_facts_never_contradict_the_rule_text(
     for _ in range(2000):
         facts = random_facts(rng, service, registry)
         for result in service.screen(facts).results:
-            expected = YES if reference(raw_rules[result.measure_id], facts) else NO
+            lapsed = result.measure_id in lapsed_measures(service, catalog)
+            expected = YES if reference(raw_rules[result.measure_id], facts) and not lapsed else NO
             assert result.status is expected, (result.measure_id, facts)
             assert result.reasons and result.missing == []
 
@@ -476,3 +496,16 @@ def test_interview_per_category_takes_at_most_eight_questions(
         report = service.walk_interview(measure_ids=ids)
         assert report.unfinished == [], category
         assert report.max_questions <= MAX_INTERVIEW_QUESTIONS, (category, report.max_questions)
+
+
+def test_a_measure_whose_policy_expired_is_not_offered_any_more(service: EligibilityService) -> None:
+    # 麻黄鸡苗补助 rests only on the 2022 spring-farming notice, in force until 2023-12-31.
+    facts = {"household_type": "脱贫户"}
+    now = service.screen(facts, ["chick-seedling-subsidy"]).results[0]
+    assert now.status is Status.INELIGIBLE and now.missing == []
+    assert now.reasons == ["这项政策已经到期（执行到2023年12月31日），现在不再办理。"]
+    assert now.citations  # the clauses are still shown, so a villager can see what it was
+    then = service.screen(facts, ["chick-seedling-subsidy"], on=date(2023, 6, 1)).results[0]
+    assert then.status is Status.ELIGIBLE
+    # measures resting on documents in force are unaffected
+    assert status(service, "housing-renovation-c", {**facts, "housing_safety_grade": "C"}) is Status.ELIGIBLE

@@ -1385,6 +1385,13 @@ def test_every_question_asks_missing_facts_and_its_answer_settles_them(
     if question.kind is QuestionKind.CHECKLIST:
         assert 2 <= len(question.facts) <= MAX_CHECKLIST_ITEMS
         assert all(CHECKLIST_REGISTRY.spec(f).statement for f in question.facts)
-    answer = data.draw(st.sampled_from(list(question.answers())))
+    answers = list(question.answers())
+    if answers:
+        answer = data.draw(st.sampled_from(answers))
+    else:  # an int question without buttons: the client asks for a number
+        assert question.kind is QuestionKind.CHOICE and question.type == "int" and question.fact
+        spec = CHECKLIST_REGISTRY.spec(question.fact)
+        low = spec.min if spec.min is not None else 0
+        answer = {question.fact: data.draw(st.integers(low, spec.max if spec.max is not None else low + 150))}
     after = service.screen({**facts, **answer})
     assert not {f for r in after.results for f in r.missing} & set(question.facts)
