@@ -29,6 +29,7 @@ from telegram.ext import Application
 
 from bot.api_client import ApiClient
 from bot.app import build_application
+from core.logs import LogFormat
 from core.pii import install_log_masking
 from core.settings import Settings
 
@@ -86,11 +87,11 @@ class RedactToken(logging.Filter):
         return True
 
 
-def configure_logging(token: str | None, level: int = logging.INFO) -> None:
-    """Log to stderr with ID/phone numbers masked and the token redacted; httpx (URLs with the token) quiet."""
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for noisy in ("httpx", "httpcore"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+def configure_logging(token: str | None, level: int = logging.INFO, fmt: LogFormat = "json") -> None:
+    """Log to stderr (JSON lines by default) with ID/phone numbers masked and the token redacted."""
+    from core.logs import configure_logging as configure_core_logging
+
+    configure_core_logging(fmt, level)
     install_log_masking()
     if token:
         for handler in logging.getLogger().handlers:
@@ -172,7 +173,7 @@ def main() -> int:
     except Exception as exc:  # a ValidationError, or a ConfigError for unsafe production settings
         print(f"bot: configuration error: {exc}", file=sys.stderr)
         return 2
-    configure_logging(settings.telegram_token)
+    configure_logging(settings.telegram_token, fmt=settings.log_format)
     if not settings.telegram_token:
         print("bot: BANGFU_TELEGRAM_TOKEN is not set", file=sys.stderr)
         return 2

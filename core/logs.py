@@ -103,9 +103,11 @@ class TextFormatter(logging.Formatter):
 def configure_logging(fmt: LogFormat = "json", level: int = logging.INFO) -> None:
     """Route every logger through one stderr handler in `fmt`, with request ids and PII masking."""
     root = logging.getLogger()
-    for handler in list(root.handlers):
-        root.removeHandler(handler)
+    for old in list(root.handlers):
+        if getattr(old, "bangfu", False):  # configured before: replace ours, leave others' (pytest's)
+            root.removeHandler(old)
     handler = logging.StreamHandler()
+    handler.bangfu = True  # type: ignore[attr-defined]
     handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())
     handler.addFilter(RequestIdFilter())
     root.addHandler(handler)

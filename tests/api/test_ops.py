@@ -105,7 +105,7 @@ def test_json_formatter_masks_id_and_phone_numbers_in_messages_and_fields() -> N
     stream = io.StringIO()
     configure_logging("json")
     root = logging.getLogger()
-    handler = root.handlers[0]
+    handler = next(h for h in root.handlers if getattr(h, "bangfu", False))
     assert isinstance(handler, logging.StreamHandler)
     handler.setStream(stream)
     try:
