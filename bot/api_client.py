@@ -215,6 +215,13 @@ class ApiClient:
     async def status(self, *, chat_user_id: str) -> dict[str, Any]:
         return await self._request("GET", "/v1/me/status", chat_user_id=chat_user_id)
 
+    async def me_eligibility(self, *, chat_user_id: str, facts: dict[str, Any]) -> dict[str, Any]:
+        """`POST /v1/me/eligibility`: like `eligibility`, with what the bound household's record states
+        filled in (`prefilled`, `prefilled_from`); NotBound for a chat user not bound to a household."""
+        return await self._request(
+            "POST", "/v1/me/eligibility", json={"facts": facts}, chat_user_id=chat_user_id
+        )
+
     async def payments(self, *, chat_user_id: str, item: str | None = None) -> dict[str, Any]:
         params = {"item": item[:30]} if item else None
         return await self._request("GET", "/v1/me/payments", params=params, chat_user_id=chat_user_id)

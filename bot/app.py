@@ -420,13 +420,50 @@ async def on_stale_button(update: Update, context: BotContext) -> None:
 
 
 # -- /check ------------------------------------------------------------------------------------------------------------------
+# The interview's "record" key: None until the API has said whether the chat user is bound to a household;
+# True while their household's record fills in what it states (POST /v1/me/eligibility); False for everyone
+# else (unbound users, cadres) and after 档案不对，我自己回答 (POST /v1/eligibility). Only the user's answers
+# are kept in "facts": the record's facts stay with the API, which reads (and audits) them on each call.
 async def check_start(update: Update, context: BotContext) -> int:
-    """/check or 查资格: start the eligibility interview."""
+    """/check or 查资格: start the eligibility interview (a bound household's record answers what it can)."""
     await _answer_query(update)
-    context.state.pop(BIND, None)
-    context.state[CHECK] = {"facts": {}, "asked": 0, "question": None, "message_id": None}
+    _check_reset(context, record=None)
     await send(update, context, T.CHECK_INTRO)
     return await _check_next(update, context)
+
+
+async def check_fresh(update: Update, context: BotContext) -> int:
+    """档案不对，我自己回答: start again without the household's record; every question is asked."""
+    await _answer_query(update)
+    _check_reset(context, record=False)
+    await send(update, context, T.CHECK_FRESH)
+    return await _check_next(update, context)
+
+
+def _check_reset(context: BotContext, *, record: bool | None) -> None:
+    context.state.pop(BIND, None)
+    context.state[CHECK] = {
+        "facts": {},
+        "asked": 0,
+        "question": None,
+        "message_id": None,
+        "record": record,
+        "noted": False,
+    }
+
+
+async def _screen(update: Update, context: BotContext) -> dict[str, Any]:
+    """The screening for the answers so far: with the household's record when the user is bound to one."""
+    state = context.state[CHECK]
+    if state.get("record") is not False:
+        try:
+            data = await context.api.me_eligibility(chat_user_id=_uid(update), facts=state["facts"])
+        except NotBound:  # not bound, bound to a cadre account, or unbound since: the public screening
+            state["record"] = False
+        else:
+            state["record"] = True
+            return data
+    return await context.api.eligibility(state["facts"])
 
 
 async def check_resume(update: Update, context: BotContext) -> int:
@@ -440,8 +477,13 @@ async def check_resume(update: Update, context: BotContext) -> int:
 async def _check_next(update: Update, context: BotContext) -> int:
     state = context.state[CHECK]
     _set_retry(update, context, "check")
-    data = await context.api.eligibility(state["facts"])
+    data = await _screen(update, context)
     _clear_retry(update, context)
+    if state.get("record") and not state.get("noted"):
+        state["noted"] = True
+        if data.get("prefilled"):
+            markup = _markup([[_button(T.CHECK_FRESH_BUTTON, "ck:fresh")]])
+            await send(update, context, render.check_prefilled(str(data.get("prefilled_from", ""))), markup)
     question = data.get("next_question")
     if not question:
         return await _check_finish(update, context, data)
@@ -483,8 +525,9 @@ async def _check_finish(update: Update, context: BotContext, data: dict[str, Any
     results = data.get("results") or []
     eligible = [r for r in results if r.get("status") == "eligible"][:6]
     rows = [[_button(T.CARD_BUTTON.format(name=r["name"]), f"mc:{r['measure_id']}")] for r in eligible]
-    context.state.pop(CHECK, None)
-    await send(update, context, render.check_result(results), _markup(rows))
+    state = context.state.pop(CHECK, None) or {}
+    text = render.check_result(results, record=bool(state.get("record") and data.get("prefilled")))
+    await send(update, context, text, _markup(rows))
     return END
 
 
@@ -586,7 +629,7 @@ async def check_stop(update: Update, context: BotContext) -> int:
     with contextlib.suppress(TelegramError):
         await query.edit_message_reply_markup(None)
     _set_retry(update, context, "check")
-    data = await context.api.eligibility(context.state[CHECK]["facts"])
+    data = await _screen(update, context)
     _clear_retry(update, context)
     return await _check_finish(update, context, data)
 
@@ -979,6 +1022,7 @@ def _conversations() -> list[ConversationHandler[Any]]:
                 CommandHandler("check", check_start),
                 CallbackQueryHandler(check_start, pattern=r"^menu:check$"),
                 CallbackQueryHandler(check_resume, pattern=r"^ck:resume$"),
+                CallbackQueryHandler(check_fresh, pattern=r"^ck:fresh$"),
                 CallbackQueryHandler(check_answer, pattern=r"^ck:\d+$"),
                 CallbackQueryHandler(check_toggle, pattern=r"^ck:t:\d+$"),
                 CallbackQueryHandler(check_done, pattern=r"^ck:done$"),
@@ -986,6 +1030,7 @@ def _conversations() -> list[ConversationHandler[Any]]:
             ],
             states={
                 CHECK_ASKING: [
+                    CallbackQueryHandler(check_fresh, pattern=r"^ck:fresh$"),
                     CallbackQueryHandler(check_answer, pattern=r"^ck:\d+$"),
                     CallbackQueryHandler(check_toggle, pattern=r"^ck:t:\d+$"),
                     CallbackQueryHandler(check_done, pattern=r"^ck:done$"),

@@ -228,8 +228,13 @@ def check_checklist_answered(number: int, question: Mapping[str, Any], labels: S
     return check_answered(number, question, T.CHECK_TICKED_SEP.join(labels) or T.CHECK_NONE_TICKED)
 
 
-def check_result(results: Iterable[Mapping[str, Any]]) -> str:
-    """Measures grouped by status, each with its reasons."""
+def check_prefilled(note: str) -> str:
+    """What the household's record already answered, said before the first question."""
+    return fmt(T.CHECK_PREFILLED, note=note, button=T.CHECK_FRESH_BUTTON)
+
+
+def check_result(results: Iterable[Mapping[str, Any]], *, record: bool = False) -> str:
+    """Measures grouped by status, each with its reasons (`record`: facts came from the household's record too)."""
     groups: dict[str, list[Mapping[str, Any]]] = {"eligible": [], "need_info": [], "ineligible": []}
     for r in results:
         groups.setdefault(str(r.get("status")), []).append(r)
@@ -238,7 +243,7 @@ def check_result(results: Iterable[Mapping[str, Any]]) -> str:
         "need_info": T.CHECK_NEED_INFO_HEAD,
         "ineligible": T.CHECK_INELIGIBLE_HEAD,
     }
-    blocks = [T.CHECK_RESULT_HEAD]
+    blocks = [T.CHECK_RESULT_HEAD_RECORD if record else T.CHECK_RESULT_HEAD]
     for status, head in heads.items():
         items = groups.get(status) or []
         if not items:

@@ -113,6 +113,7 @@ CHECK_DONE = "选好了"
 CHECK_NONE_TICKED = "都没有"
 CHECK_TICKED_SEP = "；"
 CHECK_RESULT_HEAD = "<b>查资格结果</b>（根据您的回答，仅供参考）"
+CHECK_RESULT_HEAD_RECORD = "<b>查资格结果</b>（根据您的回答和您家档案，仅供参考）"
 CHECK_ELIGIBLE_HEAD = "✅ <b>可以申请</b>（{count}项）"
 CHECK_NEED_INFO_HEAD = "❓ <b>还要再确认</b>（{count}项）"
 CHECK_INELIGIBLE_HEAD = "✖️ <b>暂不符合</b>（{count}项）"
@@ -124,6 +125,10 @@ CHECK_FOOTER = (
 )
 CHECK_EXPIRED = "这道题已经过期了，发 /check 重新开始。"
 CHECK_RESUME = "继续查资格"
+# {note} is the API's plain note of what the household's record says ("按您家档案，已知：…").
+CHECK_PREFILLED = "📋 {note}\n这些就不再问了。档案不对的话，点“{button}”，每一项都问您。"
+CHECK_FRESH_BUTTON = "档案不对，我自己回答"
+CHECK_FRESH = "好的，不按档案，每一项都问您。"
 
 # -- /bind -------------------------------------------------------------------------------------------------------
 BIND_ASK_CODE = "请输入村干部给您的8位绑定码（字母和数字，不分大小写）。\n不想绑定了发 /cancel。"

@@ -8,6 +8,7 @@ same transaction as every read of household data::
     records.import_batch(batch)                                     # ImportRejected → nothing written
     status = records.status(household_id=7, actor=actor)            # the household itself
     page = records.list_households(jurisdiction=Jurisdiction.village("青禾镇", "柳湾村"), actor=actor)
+    facts = records.eligibility_facts(household_id=7, actor=actor, member=2)  # for screening: no names, no IDs
 """
 
 from __future__ import annotations
@@ -450,6 +451,48 @@ class HouseholdPage:
     page_size: int
 
 
+@dataclass(frozen=True)
+class MemberFacts:
+    """What the record says about one member that eligibility rules can use; no name, no ID number.
+
+    `number` is the member's place in the household's list (1-based), as GET /v1/me/status shows them.
+    """
+
+    number: int
+    relation: str
+    age: int | None
+    labor_capacity: str | None
+    health: str | None
+    schooling: str | None
+
+
+@dataclass(frozen=True)
+class HouseholdFacts:
+    """What a household's record says that eligibility screening can use (see `core.household_facts`)."""
+
+    household_type: str
+    monitoring_type: str | None
+    data_as_of: date
+    members: tuple[MemberFacts, ...]
+
+    def person(self, member: int | None) -> MemberFacts | None:
+        """The member person-level facts are about: number `member`, else the only member, else None.
+
+        InvalidInput when `member` is not a number of this record's list.
+        """
+        if member is None:
+            return self.members[0] if len(self.members) == 1 else None
+        if not 1 <= member <= len(self.members):
+            listed = (
+                f"it lists {len(self.members)} members, numbered 1 to {len(self.members)} in the order "
+                "GET /v1/me/status shows them"
+                if self.members
+                else "it lists no members"
+            )
+            raise InvalidInput(f"member {member} is not in your household's record: {listed}")
+        return self.members[member - 1]
+
+
 # -- texts ------------------------------------------------------------------------------------------------
 def format_date(d: date) -> str:
     return T.DATE.format(y=d.year, m=d.month, d=d.day)
@@ -615,6 +658,48 @@ class HouseholdRecords:
             data_as_of=as_of,
             summary=payments_summary(item, payments, total, as_of, helper),
         )
+
+    def eligibility_facts(
+        self, *, household_id: int, actor: Actor, member: int | None = None
+    ) -> HouseholdFacts:
+        """What the bound household's record says that screening can use, for the member chosen; audited.
+
+        An unknown `member` raises InvalidInput and records nothing.
+        """
+        with self._db.session() as session:
+            household = session.get(Household, household_id)
+            if household is None:
+                raise NotFound("the household record no longer exists")
+            rows = session.execute(
+                select(Member.relation, Member.age, Member.labor_capacity, Member.health, Member.schooling)
+                .where(Member.household_id == household.id)
+                .order_by(Member.position)
+            ).all()
+            facts = HouseholdFacts(
+                household_type=household.household_type,
+                monitoring_type=household.monitoring_type,
+                data_as_of=household.data_as_of,
+                members=tuple(
+                    MemberFacts(
+                        number=i,
+                        relation=r.relation,
+                        age=r.age,
+                        labor_capacity=r.labor_capacity,
+                        health=r.health,
+                        schooling=r.schooling,
+                    )
+                    for i, r in enumerate(rows, start=1)
+                ),
+            )
+            facts.person(member)  # refused before the read is recorded
+            audit.record(
+                session,
+                actor=actor,
+                action="eligibility",
+                household_nos=[household.household_no],
+                detail=f"member={member}" if member is not None else "member=none",
+            )
+        return facts
 
     # -- reads by cadres ---------------------------------------------------------------------------------
     def list_households(

@@ -1,16 +1,19 @@
-"""The chat user's own account and household: bind, unbind, status, payments (channel clients only)."""
+"""The chat user's own account and household: bind, status, payments, eligibility (channel clients only)."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
+from pydantic import Field
 
 from api.auth import ChannelUser, HouseholdUser
-from api.deps import ServicesDep
+from api.deps import ServicesDep, ViewDep
+from api.routes.eligibility import EligibilityIn, EligibilityOut
 from api.schemas import ErrorOut
 from api.schemas_households import BindIn, HouseholdStatusOut, MeOut, PaymentsOut, UnbindOut
 from core.errors import InvalidInput
+from core.household_facts import fact_registry, screen_household
 
 router = APIRouter(
     prefix="/v1/me",
@@ -65,3 +68,59 @@ def payments(
         household_id=user.household_id, actor=user.actor(), item=item, year=year
     )
     return PaymentsOut.of(answer)
+
+
+class MeEligibilityIn(EligibilityIn):
+    member: int | None = Field(
+        None,
+        ge=1,
+        le=30,
+        description="whom the person-level facts (age, labour capacity, schooling, health) are about: the "
+        "member's number in the household, counting from 1 in the order GET /v1/me/status lists `members`. "
+        "Default: the only member of a one-person household, else nobody (those facts are left to ask)",
+    )
+
+
+class MeEligibilityOut(EligibilityOut):
+    prefilled: dict[str, bool | int | str] = Field(
+        description="facts taken from the household's record (those given in `facts` are not listed: they win)"
+    )
+    prefilled_from: str = Field(
+        description="plain-Chinese note of what was taken from which record and its date, to show the user "
+        "so they can correct it (by sending the fact in `facts`)"
+    )
+    member: int | None = Field(
+        description="the member the person-level facts are about (the one asked for, or the only member); "
+        "null when nobody in particular"
+    )
+
+
+@router.post(
+    "/eligibility",
+    response_model=MeEligibilityOut,
+    responses={404: {"model": ErrorOut}, 503: {"model": ErrorOut}},
+    summary="Can my household get it (facts from our record)",
+)
+def eligibility(
+    body: MeEligibilityIn, user: HouseholdUser, services: ServicesDep, view: ViewDep
+) -> dict[str, Any]:
+    """Screen like POST /v1/eligibility, with what the household's record states filled in; facts given win."""
+    assert user.household_id is not None
+    record = services.households.eligibility_facts(
+        household_id=user.household_id, actor=user.actor(), member=body.member
+    )
+    screening = screen_household(
+        services.eligibility(view),
+        fact_registry(view),
+        record,
+        body.facts,
+        body.measure_ids,
+        member=body.member,
+    )
+    prefill = screening.prefill
+    return {
+        **screening.result.to_dict(),
+        "prefilled": prefill.facts,
+        "prefilled_from": prefill.note,
+        "member": prefill.member,
+    }

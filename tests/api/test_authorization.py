@@ -166,7 +166,12 @@ CADRE_ENDPOINTS = [
     ("POST", f"/v1/households/{H1.household_no}/codes", None),
     ("POST", f"/v1/households/{H1.household_no}/unbind", None),
 ]
-ME_ENDPOINTS = [("GET", "/v1/me/status", None), ("GET", "/v1/me/payments", None), ("GET", "/v1/me", None)]
+ME_ENDPOINTS = [
+    ("GET", "/v1/me/status", None),
+    ("GET", "/v1/me/payments", None),
+    ("GET", "/v1/me", None),
+    ("POST", "/v1/me/eligibility", {}),
+]
 ADMIN_ENDPOINTS = [
     ("GET", "/v1/admin/cadres", None),
     ("POST", "/v1/admin/cadres", {"name": "x", "phone": "13900000099", "level": "county"}),

@@ -2,9 +2,10 @@
 talking to the real API (real corpus, real household records) over HTTP.
 
 Every flow of issue 6 is driven as a villager or a cadre would: /start, a question with citations and
-查看原文, the /check interview (with a restart in the middle), /bind with a code and a contact (someone else's
-contact, wrong codes until lockout, used and expired codes), /status showing only the bound household, an API
-outage with 重试, a reply over 4,096 characters, Telegram's flood control, and the per-user rate limit.
+查看原文, the /check interview (with a restart in the middle; for a bound household, without the questions its
+record answers), /bind with a code and a contact (someone else's contact, wrong codes until lockout, used and
+expired codes), /status showing only the bound household, an API outage with 重试, a reply over 4,096
+characters, Telegram's flood control, and the per-user rate limit.
 """
 
 from __future__ import annotations
@@ -241,6 +242,68 @@ def test_a_checklist_toggles_and_submits_what_is_ticked(bot: Harness) -> None:
     eligible = re.split("还要再确认|暂不符合", result.split("可以申请")[1])[0]
     assert "重度残疾人护理补贴" in eligible
     assert "农村供水故障报修和应急送水" not in result.split("暂不符合")[0]  # 吃水 was unticked: false
+
+
+MONITORED_ANSWERS = {"哪一类户": "监测户", "哪一类监测对象": "边缘易致贫户"}
+
+
+def interview(user: FakeUser, question: dict[str, Any]) -> list[str]:
+    """Answer every question the same way (the 石桥村 household's type, checklists left empty); the questions."""
+    asked = []
+    while T.CHECK_STOP in user.buttons(question):
+        text, buttons = shown(question), user.buttons(question)
+        asked.append(text)
+        if T.CHECK_DONE in buttons:
+            label = T.CHECK_DONE
+        else:
+            labels = [b for b in buttons if b != T.CHECK_STOP]
+            label = next((a for f, a in MONITORED_ANSWERS.items() if f in text), None) or choose(text, labels)
+        question = user.press(label, message=question)[-1]
+    user.wait_until(lambda sent: T.CHECK_FOOTER in shown(sent[-1]))
+    return asked
+
+
+def test_a_bound_household_is_not_asked_what_its_record_says(bot: Harness, world: World) -> None:
+    household = world.household("石桥村", 0)
+    assert (household.household_type, household.monitoring_type) == ("监测户", "边缘易致贫户")
+
+    # Unbound, and bound to a cadre account: the public screening, every question asked.
+    stranger = bot.user(2061)
+    intro, first = stranger.send("/check", replies=2)
+    assert shown(intro) == T.CHECK_INTRO and "哪一类户" in shown(first)
+    unbound = interview(stranger, first)
+    assert "根据您的回答，仅供参考" in shown(stranger.fake.sent_to(stranger.id)[-1])
+    cadre = bot.user(2062)
+    bind(cadre, world.cadre_code(), CADRE_PHONE)
+    assert "哪一类户" in shown(cadre.send("/check", replies=2)[-1])
+
+    # Bound to the household: the record's facts are shown first and not asked again.
+    villager = bot.user(2063)
+    bind(villager, world.code_for(household.household_no), household.phone)
+    intro, note, first = villager.send("/check", replies=3)
+    assert shown(intro) == T.CHECK_INTRO
+    assert shown(note).startswith("📋 按您家档案，已知：户类型是监测户、监测对象类型是边缘易致贫户；")
+    assert "档案截至2024年6月30日" in shown(note) and villager.buttons(note) == [T.CHECK_FRESH_BUTTON]
+    for value in (household.phone, household.head_name):
+        assert value not in shown(note)
+    bound = interview(villager, first)
+    assert len(bound) < len(unbound)
+    assert not [q for q in bound if "哪一类户" in q or "哪一类监测对象" in q]
+    result = shown(villager.fake.sent_to(villager.id)[-1])
+    assert "根据您的回答和您家档案" in result and "查资格结果" in result
+    with world.services.db.read_session() as session:
+        from core.audit import AuditRecord
+
+        reads = session.scalars(
+            select(AuditRecord).where(
+                AuditRecord.household_no == household.household_no, AuditRecord.action == "eligibility"
+            )
+        ).all()
+    assert len(reads) == len(bound) + 1 and {r.actor for r in reads} == {f"chat:{villager.id}"}
+
+    # 档案不对，我自己回答: the interview starts again without the record.
+    fresh, question = villager.press(T.CHECK_FRESH_BUTTON, replies=2, message=note)
+    assert shown(fresh) == T.CHECK_FRESH and "哪一类户" in shown(question)
 
 
 # -- binding refusals ---------------------------------------------------------------------------------------------------
