@@ -3,10 +3,10 @@
 python -m benchmarks.fit_relevance [--data-dir data/eval] [--evaluate tests/eval/questions.yaml]
 
 Fitting uses only tests/eval/dev_questions.yaml: in-scope questions are positives, off_topic and not_covered
-negatives (hostile questions are refused by `is_hostile` before relevance is asked). The three features are
+negatives (hostile questions are refused by `is_hostile` before relevance is asked). The features are
 standardised and an L2-regularised logistic regression (Newton's method, numpy only) is fitted. The threshold
 is read from repeated 10-fold cross-validation: the out-of-fold logit at which `ANSWER_RATE` of the in-scope
-DEV questions are answered. The printed `RelevanceConfig(...)` (coefficients on raw feature values) is what
+DEV questions are answered, lowered while that answers no more out-of-scope DEV questions. The printed `RelevanceConfig(...)` (coefficients on raw feature values) is what
 core/relevance.py freezes. `--evaluate` runs `AnswerService.ask` with the frozen model over a question file
 and prints abstention precision/recall and the share of in-scope questions answered; it fits nothing, so the
 held-out questions.yaml can be reported without being tuned on.
@@ -84,6 +84,17 @@ def out_of_fold_logits(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     return total / REPEATS
 
 
+def lowest_free_threshold(logits: np.ndarray, y: np.ndarray, threshold: float) -> float:
+    """Lower `threshold` while that answers no more out-of-scope questions: halfway between the highest refused
+    out-of-scope logit and the lowest in-scope logit above it (an in-scope question is not refused for nothing)."""
+    refused_out = logits[(y == 0) & (logits < threshold)]
+    if not len(refused_out):
+        return threshold
+    floor = float(refused_out.max())
+    above = logits[(y == 1) & (logits > floor)]
+    return min(threshold, (floor + float(above.min())) / 2) if len(above) else threshold
+
+
 def rates(logits: np.ndarray, y: np.ndarray, threshold: float) -> tuple[float, float]:
     """(in-scope answered, out-of-scope refused) at `threshold`."""
     answered = logits >= threshold
@@ -105,7 +116,9 @@ def fit(services: Services, path: Path = DEV) -> RelevanceConfig:
         print(f"  {name:<14} in-scope mean {a.mean():.3f}  out mean {b.mean():.3f}  AUC {auc:.3f}")
 
     oof = out_of_fold_logits(x, y)
-    threshold = float(np.quantile(oof[y == 1], 1 - ANSWER_RATE, method="lower"))
+    threshold = lowest_free_threshold(
+        oof, y, float(np.quantile(oof[y == 1], 1 - ANSWER_RATE, method="lower"))
+    )
     print(f"cross-validated ({REPEATS}x{FOLDS}-fold) trade-off, out-of-fold logits:")
     for rate in (0.99, 0.98, 0.97, 0.96, 0.95, 0.93, 0.90):
         t = float(np.quantile(oof[y == 1], 1 - rate, method="lower"))
@@ -116,11 +129,11 @@ def fit(services: Services, path: Path = DEV) -> RelevanceConfig:
     intercept, coef = to_raw(fit_logistic((x - mean) / std, y), mean, std)
     config = RelevanceConfig(
         intercept=round(intercept, 2),
-        w_dense=round(float(coef[0]), 2),
-        w_unexplained=round(float(coef[1]), 2),
-        w_concentration=round(float(coef[2]), 2),
         threshold=round(threshold, 2),
+        **{f"w_{name}": round(float(c), 2) for name, c in zip(names, coef, strict=True)},
     )
+    answered, refused = rates(oof, y, threshold)
+    print(f"  at the chosen threshold {threshold:+.2f}: answer {answered:.3f} -> refuse {refused:.3f}")
     print(f"fitted on all DEV (threshold from cross-validation at {ANSWER_RATE:.2f} answered):\n  {config}")
     frozen = RelevanceConfig()
     logits = np.array([frozen.logit(RelevanceFeatures(*row)) for row in x])

@@ -1,17 +1,25 @@
-"""Grid-search the fusion weights on cached retrieval legs (eval set and, when given, NCPPolicies).
+"""Grid-search the two fusion weights on cached retrieval legs: DEV questions and NCPPolicies; report the eval set.
 
-python -m benchmarks.tune_fusion [--ncp-state data/ncp/state] [--ncp ../shared/eval/ncp]
+python -m benchmarks.tune_fusion [--eval-state data/eval] [--ncp-state data/ncp/state] [--ncp ../shared/eval/ncp]
+
+The weights are chosen on tests/eval/dev_questions.yaml (colloquial) and, when its knowledge base has been built by
+`make bench-ncp`, NCPPolicies (formal). The held-out tests/eval/questions.yaml is only reported (for the frozen
+`FusionConfig()`, and as ok/-- for each grid point), never ranked on. With the coverage rule the grid is a plateau:
+every point with doc_weight >= 1 gains 0.06-0.08 in hit@1 + MRR over the better single leg on both tuning sets,
+and the frozen point (0.6, 1.5) was picked from it. Each set is scored doc-level (hit@1, hit@5, MRR) as
+`make eval` and `make bench-ncp` score it, beside BM25-only and dense-only. Legs are cached in data/legs-v2-*.pkl
+(delete them after re-ingesting).
 """
 
 from __future__ import annotations
 
 import argparse
-import itertools
 import json
 import logging
 import pickle
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import yaml
@@ -21,9 +29,13 @@ from core.services import build_services
 from core.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
+EVAL = ROOT / "tests" / "eval"
+BM25_WEIGHTS = (0.3, 0.45, 0.6, 0.75, 0.9)
+DOC_WEIGHTS = (0.5, 1.0, 1.5, 2.0, 2.5)
 
 
-def collect(state: Path, questions: list[tuple[str, list[str]]], cache: Path) -> list[dict]:
+def collect(state: Path, questions: list[tuple[str, list[str]]], cache: Path) -> list[dict[str, Any]]:
+    """The analysed query, retrieval legs and gold documents of each question (cached)."""
     if cache.exists():
         return pickle.loads(cache.read_bytes())
     services = build_services(Settings(data_dir=state, reload_interval=3600.0))
@@ -31,13 +43,15 @@ def collect(state: Path, questions: list[tuple[str, list[str]]], cache: Path) ->
     rows = []
     for q, gold in questions:
         aq = services.retriever.analyze(view, q)
-        rows.append({"aq": aq, "legs": services.retriever.legs(view, aq, 60), "gold": gold})
+        legs = services.retriever.legs(view, aq, services.retriever.config.candidates)
+        rows.append({"aq": aq, "legs": legs, "gold": gold})
     cache.write_bytes(pickle.dumps(rows))
     services.close()
     return rows
 
 
-def score(rows: list[dict], cfg: FusionConfig, mode: str = "hybrid") -> np.ndarray:
+def score(rows: list[dict[str, Any]], cfg: FusionConfig, mode: str = "hybrid") -> np.ndarray:
+    """hit@1, hit@5 and MRR (over the top 5 distinct documents) of `cfg` on cached legs."""
     r = Retriever(lambda: None, cfg)  # type: ignore[arg-type,return-value]
     acc = np.zeros(3)
     for row in rows:
@@ -49,55 +63,55 @@ def score(rows: list[dict], cfg: FusionConfig, mode: str = "hybrid") -> np.ndarr
     return acc / len(rows)
 
 
+def _questions(name: str) -> list[tuple[str, list[str]]]:
+    data = yaml.safe_load((EVAL / name).read_text(encoding="utf-8"))
+    return [(x["q"], x["docs"]) for x in data["questions"]]
+
+
 def main() -> int:
-    parser = argparse.ArgumentParser()
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.tune_fusion")
     parser.add_argument("--eval-state", type=Path, default=ROOT / "data" / "eval")
     parser.add_argument("--ncp-state", type=Path, default=ROOT / "data" / "ncp" / "state")
     parser.add_argument("--ncp", type=Path, default=ROOT.parent / "shared" / "eval" / "ncp")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
-    ev = yaml.safe_load((ROOT / "tests" / "eval" / "questions.yaml").read_text(encoding="utf-8"))
-    sets = {
-        "eval": collect(
-            args.eval_state, [(x["q"], x["docs"]) for x in ev["questions"]], ROOT / "data" / "legs-eval.pkl"
-        )
-    }
+    data = ROOT / "data"
+    tune = {"dev": collect(args.eval_state, _questions("dev_questions.yaml"), data / "legs-v2-dev.pkl")}
     if (args.ncp_state / "kb" / "CURRENT.json").exists():
         qs = [json.loads(x) for x in (args.ncp / "queries.jsonl").read_text(encoding="utf-8").splitlines()]
-        sets["ncp"] = collect(
-            args.ncp_state, [(q["question"], [q["gold_docid"]]) for q in qs], ROOT / "data" / "legs-ncp.pkl"
+        tune["ncp"] = collect(
+            args.ncp_state, [(q["question"], [q["gold_docid"]]) for q in qs], data / "legs-v2-ncp.pkl"
         )
+    held_out = collect(args.eval_state, _questions("questions.yaml"), data / "legs-v2-eval.pkl")
     base = FusionConfig()
-    for name, rows in sets.items():
-        for mode in ("bm25", "dense", "hybrid"):
-            print(name, mode, score(rows, base, mode).round(3))
-    results = []
-    grid = itertools.product([0.3, 0.45, 0.6], [0.0, 0.3], [0.0, 0.25], [0.0, 0.2, 0.4, 0.7, 1.0])
-    for wb, rrf, shift, wdoc in grid:
-        cfg = replace(
-            base,
-            bm25_weight=wb,
-            dense_weight=1 - wb,
-            rrf_weight=rrf,
-            adaptive=shift > 0,
-            adaptive_shift=shift,
-            doc_weight=wdoc,
-        )
-        res = {n: score(rows, cfg) for n, rows in sets.items()}
-        results.append((cfg, res))
+    legs_best: dict[str, np.ndarray] = {}
+    for name, rows in {**tune, "eval (held out)": held_out}.items():
+        single = {mode: score(rows, base, mode) for mode in ("bm25", "dense")}
+        legs_best[name] = np.maximum(single["bm25"], single["dense"])
+        for mode, s in {**single, "hybrid": score(rows, base)}.items():
+            print(f"{name:<16} {mode:<7} hit@1 {s[0]:.3f}  hit@5 {s[1]:.3f}  MRR {s[2]:.3f}")
 
-    def key(item):
-        return min(r[0] + r[2] for r in item[1].values())
+    def margin(res: dict[str, np.ndarray]) -> float:
+        """Mean gain in hit@1 + MRR over the better single leg across the tuning sets; -1 when the fusion falls
+        below the better leg on any metric of any set (the issue's requirement)."""
+        if any((r < legs_best[n] - 1e-9).any() for n, r in res.items()):
+            return -1.0
+        return float(np.mean([r[0] + r[2] - legs_best[n][0] - legs_best[n][2] for n, r in res.items()]))
 
-    for cfg, res in sorted(results, key=key, reverse=True)[:12]:
-        print(
-            cfg.bm25_weight,
-            cfg.rrf_weight,
-            cfg.adaptive,
-            cfg.adaptive_shift,
-            cfg.doc_weight,
-            {n: r.round(3).tolist() for n, r in res.items()},
-        )
+    # The whole grid: the gain on the tuning sets, and whether the held-out set keeps the requirement there too
+    # (a plateau, not a lucky point, is what should be frozen).
+    held_best = legs_best["eval (held out)"]
+    print("mean gain in hit@1 + MRR over the better leg on the tuning sets (x: below it somewhere);")
+    print("'ok' where the held-out eval set is also at least as good as its better leg on every metric")
+    print("bm25_weight \\ doc_weight " + " ".join(f"{w:>10}" for w in DOC_WEIGHTS))
+    for wb in BM25_WEIGHTS:
+        cells = []
+        for wdoc in DOC_WEIGHTS:
+            cfg = replace(base, bm25_weight=wb, doc_weight=wdoc)
+            gain = margin({n: score(rows, cfg) for n, rows in tune.items()})
+            held = "ok" if (score(held_out, cfg) >= held_best - 1e-9).all() else "--"
+            cells.append(f"{'x' if gain < 0 else f'{gain:+.3f}'} {held}".rjust(10))
+        print(f"{wb:<24}" + " ".join(cells))
     return 0
 
 

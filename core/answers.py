@@ -22,7 +22,7 @@ from typing import Any
 from core import texts
 from core.live import KnowledgeView
 from core.models import ChunkRecord, Citation
-from core.relevance import RelevanceConfig, is_hostile, relevance_features
+from core.relevance import Referrals, RelevanceConfig, is_hostile, relevance_features
 from core.retrieval import AnalyzedQuery, RetrievedChunk, Retriever
 from core.text import split_sentences, tokenize
 
@@ -46,7 +46,7 @@ class Answer:
     abstained: bool
     citations: list[Citation] = field(default_factory=list)
     measures: list[dict[str, str]] = field(default_factory=list)
-    reason: str | None = None  # why it abstained: no_match, out_of_scope, hostile
+    reason: str | None = None  # why it abstained: no_match, out_of_scope (referred elsewhere), hostile
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -81,6 +81,11 @@ class AnswerService:
         hits = self.retriever.search(view, aq, k=max(8, top_k * 2))
         hits = self._prefer_in_force(hits)
         if not hits or not self._relevant(view, aq, hits):
+            # Another office's business (公积金, 离婚, 驾照 …): say whom to ask instead.
+            referral = Referrals.of(view).match(aq.normalized)
+            if referral is not None:
+                message = texts.ABSTAIN_REFERRAL.format(office=referral.office)
+                return self._abstain(question, message, "out_of_scope")
             return self._abstain(question, texts.ABSTAIN, "no_match")
         measures = self._match_measures(view, aq, hits)
         return self._compose(view, aq, hits, measures, top_k)

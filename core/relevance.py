@@ -5,14 +5,17 @@ Two checks run before an answer is composed:
 * `is_hostile` — general patterns for instructions smuggled into a question (ignore your rules, role-play,
   system markers, reveal your prompt), requests for other people's personal data in bulk, and how-to requests
   for fraud against the aid programmes. The question is refused whatever else it asks.
-* `RelevanceConfig.relevant` — a three-feature logistic model over `relevance_features(view, aq, hits)`:
+* `RelevanceConfig.relevant` — a four-feature logistic model over `relevance_features(view, aq, hits)`:
 
   ``dense``          best cosine between the question and a retrieved passage (semantic closeness);
   ``unexplained``    share of the question's information that the knowledge base does not explain: each content
                      word is weighted by its surprisal in general Chinese (jieba's dictionary frequencies), and
                      counts as explained when the documents, the measure catalog or a glossary match use it;
   ``concentration``  share of the top five passages that come from the best passage's document (an answerable
-                     question pulls passages from one document; an unanswerable one scatters them).
+                     question pulls passages from one document; an unanswerable one scatters them);
+  ``referral``       1 when the question names a matter another office handles (`Referrals`, the glossary's
+                     `referrals:` — 公积金, 离婚, 驾照, 考公务员 …): such a question is answered only when the
+                     passages match it clearly; otherwise `AnswerService` names the office to ask instead.
 
   Dense cosine alone does not separate in-scope from out-of-scope questions (e5 cosines crowd into 0.8–0.9),
   but out-of-scope questions talk about things the corpus never names (月饼, 考研, 车险 …), while colloquial
@@ -106,6 +109,52 @@ def is_hostile(question: str) -> bool:
     return bool(_FRAUD.search(q)) and not _ABOUT_FRAUD.search(q)
 
 
+# -- referrals: matters other offices handle -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Referral:
+    """An office that handles what a question is about, and the topic word that named it."""
+
+    office: str
+    topic: str
+
+
+class Referrals:
+    """Topics the county's rural-support service does not handle → whom to ask instead (glossary `referrals`).
+
+    Example::
+
+        Referrals([{"office": "住房公积金管理中心", "topics": ["公积金"]}]).match("公积金能取出来盖房不")
+        # Referral(office="住房公积金管理中心", topic="公积金")
+    """
+
+    def __init__(self, entries: Sequence[dict[str, Any]]) -> None:
+        pairs: list[tuple[str, str]] = []
+        for e in entries:
+            office, topics = str(e.get("office") or ""), e.get("topics") or []
+            if office and isinstance(topics, list):
+                pairs.extend((normalize_query(str(t)).lower(), office) for t in topics if str(t).strip())
+        pairs.sort(key=lambda p: -len(p[0]))  # the longest topic wins: 离婚证 (登记处) before 离婚 (法院)
+        self._pairs = pairs
+
+    @classmethod
+    def of(cls, view: KnowledgeView) -> Referrals:
+        """The referrals of a knowledge generation, built once (they travel with the glossary)."""
+        return view.derived("referrals", lambda v: cls(v.snapshot.glossary))
+
+    def __len__(self) -> int:
+        return len(self._pairs)
+
+    def match(self, normalized: str) -> Referral | None:
+        """The referral whose topic the (normalised) question names, if any."""
+        text = normalized.lower()
+        for topic, office in self._pairs:
+            if topic in text:
+                return Referral(office, topic)
+        return None
+
+
 # -- relevance -------------------------------------------------------------------------------------------------
 
 # Interrogatives, fillers and dialect pronouns of villagers' questions: closed-class words, no topic.
@@ -128,6 +177,7 @@ class RelevanceFeatures:
     dense: float
     unexplained: float
     concentration: float
+    referral: float = 0.0  # 1.0 when the question names a topic another office handles (glossary `referrals`)
 
 
 @dataclass(frozen=True)
@@ -135,15 +185,18 @@ class RelevanceConfig:
     """Frozen logistic model: the question is answered when the logit reaches `threshold`.
 
     Fitted by `python -m benchmarks.fit_relevance` (L2-regularised logistic regression on the DEV set's in-scope
-    vs off-topic/not-covered questions); `threshold` is the logit at which 96% of DEV in-scope questions are
-    answered in cross-validation. Coefficients apply to the raw feature values.
+    vs off-topic/not-covered questions); `threshold` is the cross-validated logit at which 96% of DEV in-scope
+    questions are answered, lowered as far as that answers no more out-of-scope DEV questions (in cross-validation
+    98.5% of DEV in-scope questions are then answered and 92% of out-of-scope ones refused). Coefficients apply
+    to the raw feature values.
     """
 
-    intercept: float = -53.70
-    w_dense: float = 63.25
-    w_unexplained: float = -5.28
-    w_concentration: float = 1.92
-    threshold: float = -0.26
+    intercept: float = -57.08
+    w_dense: float = 67.03
+    w_unexplained: float = -5.14
+    w_concentration: float = 2.46
+    w_referral: float = -3.67
+    threshold: float = -0.14
 
     def logit(self, f: RelevanceFeatures) -> float:
         """The model's log-odds that the passages answer the question."""
@@ -152,6 +205,7 @@ class RelevanceConfig:
             + self.w_dense * f.dense
             + self.w_unexplained * f.unexplained
             + self.w_concentration * f.concentration
+            + self.w_referral * f.referral
         )
 
     def relevant(self, f: RelevanceFeatures) -> bool:
@@ -204,7 +258,10 @@ def relevance_features(
     top = [h.chunk.doc_id for h in hits[:_CONCENTRATION_DEPTH]]
     concentration = sum(d == top[0] for d in top) / len(top) if top else 0.0
     return RelevanceFeatures(
-        dense=float(dense), unexplained=lexicon.unexplained_share(aq), concentration=concentration
+        dense=float(dense),
+        unexplained=lexicon.unexplained_share(aq),
+        concentration=concentration,
+        referral=float(Referrals.of(view).match(aq.normalized) is not None),
     )
 
 

@@ -7,6 +7,11 @@ ABSTAIN = (
     "建议您问问本村的帮扶责任人或驻村工作队，也可以到乡镇便民服务中心咨询，"
     "或拨打县乡村振兴局咨询电话（全国防返贫监测帮扶热线12317）。"
 )
+# A matter another office handles (policies/glossary.yaml `referrals`); {office} is the referral's office.
+ABSTAIN_REFERRAL = (
+    "这个问题不归帮扶政策管，您可以问：{office}。"
+    "帮扶政策方面的事（危房改造、小额信贷、看病报销、上学资助、公益岗位等）欢迎再问我，也可以找本村帮扶责任人。"
+)
 ABSTAIN_HOSTILE = (
     "这个问题我不能回答。我只回答帮扶政策方面的问题，比如危房改造、小额信贷、医疗报销、上学资助、公益岗位等。"
     "有别的事请找本村帮扶责任人或驻村工作队。"

@@ -157,25 +157,32 @@ def _link_supersession(docs: dict[str, StoredDocument]) -> None:
             )
 
 
-def _load_yaml_list(path: Path, key: str) -> list[dict[str, Any]]:
+def _load_yaml_list(path: Path, key: str, *, optional: bool = False) -> list[dict[str, Any]]:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise CorpusError(f"{path.name} is not valid YAML: {exc}") from exc
-    entries = data.get(key) if isinstance(data, dict) else data
+    entries = data.get(key) if isinstance(data, dict) else (None if optional else data)
+    if optional and entries is None:
+        return []
     if not isinstance(entries, list):
         raise CorpusError(f"{path.name} must hold a list under '{key}'")
     return entries
 
 
 def load_glossary(path: Path) -> list[dict[str, Any]]:
-    """Glossary entries `{colloquial, terms}`, validated."""
+    """Glossary entries `{colloquial, terms}` and referrals `{office, topics}` (whom to ask instead), validated."""
     out = []
     for i, entry in enumerate(_load_yaml_list(path, "entries"), 1):
         if not isinstance(entry, dict) or not entry.get("colloquial") or not entry.get("terms"):
             raise CorpusError(f"{path.name}: entry {i} needs 'colloquial' and 'terms'")
         terms = entry["terms"] if isinstance(entry["terms"], list) else [entry["terms"]]
         out.append({"colloquial": str(entry["colloquial"]), "terms": [str(t) for t in terms]})
+    for i, entry in enumerate(_load_yaml_list(path, "referrals", optional=True), 1):
+        if not isinstance(entry, dict) or not entry.get("office") or not entry.get("topics"):
+            raise CorpusError(f"{path.name}: referral {i} needs 'office' and 'topics'")
+        topics = entry["topics"] if isinstance(entry["topics"], list) else [entry["topics"]]
+        out.append({"office": str(entry["office"]), "topics": [str(t) for t in topics]})
     return out
 
 

@@ -18,7 +18,9 @@ router = APIRouter(tags=["answers"])
 class UnansweredItem(BaseModel):
     time: str
     question: str = Field(description="normalised; ID-card and phone numbers masked")
-    reason: str = Field(description="no_match | hostile")
+    reason: str = Field(
+        description="no_match | out_of_scope (another office's business, named in the answer) | hostile"
+    )
 
 
 class UnansweredList(BaseModel):

@@ -91,7 +91,9 @@ def evaluate(services: Services, questions: dict[str, Any] | None = None) -> dic
             measure_total += 1
             measure_hits += int(any(m["id"] == item["measure"] for m in answer.measures))
     oos = data.get("out_of_scope", [])
-    oos_answered = [o["q"] for o in oos if not services.answers.ask(view, o["q"]).abstained]
+    oos_answers = [services.answers.ask(view, o["q"]) for o in oos]
+    oos_answered = [o["q"] for o, a in zip(oos, oos_answers, strict=True) if not a.abstained]
+    oos_referred = sum(a.reason == "out_of_scope" for a in oos_answers)  # told which office to ask instead
     oos_abstained = len(oos) - len(oos_answered)
     total_abstained = oos_abstained + len(abstained_in_scope)
     return {
@@ -103,6 +105,7 @@ def evaluate(services: Services, questions: dict[str, Any] | None = None) -> dic
         "abstention_precision": oos_abstained / total_abstained if total_abstained else 1.0,
         "abstention_recall": oos_abstained / len(oos) if oos else 1.0,
         "oos_answered": oos_answered,
+        "oos_referred": oos_referred,
         "in_scope_abstained": abstained_in_scope,
         "measure_accuracy": measure_hits / measure_total if measure_total else 1.0,
     }
@@ -121,6 +124,10 @@ def print_report(result: dict[str, Any]) -> None:
     print(
         f"abstention: precision {result['abstention_precision']:.3f}, recall {result['abstention_recall']:.3f}; "
         f"measure named correctly {result['measure_accuracy']:.3f}"
+    )
+    print(
+        f"in-scope answered {1 - len(result['in_scope_abstained']) / (result['questions'] or 1):.3f}; "
+        f"out-of-scope told whom to ask instead {result['oos_referred']}/{result['out_of_scope']}"
     )
     for q in result["oos_answered"]:
         print(f"  answered out-of-scope: {q}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 import pytest
 
@@ -101,14 +102,16 @@ def test_a_question_without_content_is_unexplained() -> None:
     assert LEXICON.unexplained_share(_query("吗？")) == 1.0
 
 
-def _view() -> KnowledgeView:
+def _view(glossary: list[dict[str, Any]] | None = None) -> KnowledgeView:
     docs = {}
     chunks = []
     for doc_id, text in (("housing", "危房改造补助标准。"), ("credit", "小额贷款利息由财政贴息。")):
         meta = DocumentMeta(doc_id=doc_id, title=f"{doc_id} 办法", source=f"{doc_id}.md")
         docs[doc_id] = StoredDocument(meta=meta, text=text, content_hash=doc_id)
         chunks.append(ChunkRecord(f"{doc_id}-0", doc_id, text, 0, len(text), None, meta))
-    snapshot = Snapshot("g1", "test", docs, chunks, catalog=[], glossary=[], facts={}, manifest={})
+    snapshot = Snapshot(
+        "g1", "test", docs, chunks, catalog=[], glossary=glossary or [], facts={}, manifest={}
+    )
     return KnowledgeView(snapshot=snapshot, reader=None)  # type: ignore[arg-type]
 
 
@@ -132,6 +135,14 @@ def test_features_of_no_hits_are_the_weakest() -> None:
     assert (f.dense, f.concentration) == (0.0, 0.0)
 
 
+def test_a_question_naming_another_offices_topic_is_marked() -> None:
+    view = _view(
+        [{"colloquial": "修房子", "terms": ["危房改造"]}, {"office": "公积金中心", "topics": ["公积金"]}]
+    )
+    assert relevance_features(view, _query("公积金贷款利息多少"), []).referral == 1.0
+    assert relevance_features(view, _query("小额贷款利息多少"), []).referral == 0.0
+
+
 MODEL = RelevanceConfig()
 TYPICAL_IN_SCOPE = RelevanceFeatures(dense=0.91, unexplained=0.1, concentration=0.8)
 TYPICAL_OFF_TOPIC = RelevanceFeatures(dense=0.84, unexplained=0.9, concentration=0.2)
@@ -147,6 +158,13 @@ def test_the_frozen_model_refuses_a_far_unexplained_question() -> None:
 
 def test_a_close_cosine_does_not_rescue_a_question_about_unknown_things() -> None:
     assert not MODEL.relevant(RelevanceFeatures(dense=0.87, unexplained=1.0, concentration=0.2))
+
+
+def test_another_offices_topic_needs_a_closer_match_to_be_answered() -> None:
+    referred = replace(TYPICAL_IN_SCOPE, referral=1.0)
+    assert MODEL.logit(referred) < MODEL.logit(TYPICAL_IN_SCOPE)
+    assert not MODEL.relevant(RelevanceFeatures(dense=0.88, unexplained=0.4, concentration=0.8, referral=1.0))
+    assert MODEL.relevant(RelevanceFeatures(dense=0.88, unexplained=0.4, concentration=0.8))
 
 
 def test_the_decision_is_monotone_in_each_feature() -> None:

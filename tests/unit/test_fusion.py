@@ -1,0 +1,76 @@
+"""core.retrieval fusion: lexical coverage of a question, and how it shares the weight between the legs."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.knowledge import Snapshot, StoredDocument
+from core.live import KnowledgeView
+from core.models import ChunkRecord, DocumentMeta
+from core.retrieval import AnalyzedQuery, DocBM25Index, FusionConfig, Legs, Retriever
+from core.text import tokenize
+
+TEXTS = {
+    "housing": "农村危房改造补助标准。C级危房维修加固，D级危房拆除重建。",
+    "credit": "脱贫人口小额信贷额度5万元以下，财政贴息。",
+    "water": "农村饮水安全工程维修养护，水费减免。",
+}
+
+
+def _view() -> KnowledgeView:
+    docs, chunks = {}, []
+    for doc_id, text in TEXTS.items():
+        meta = DocumentMeta(doc_id=doc_id, title=f"{doc_id} 办法", source=f"{doc_id}.md")
+        docs[doc_id] = StoredDocument(meta=meta, text=text, content_hash=doc_id)
+        chunks.append(ChunkRecord(f"{doc_id}-0", doc_id, text, 0, len(text), None, meta))
+    snapshot = Snapshot("g1", "test", docs, chunks, catalog=[], glossary=[], facts={}, manifest={})
+    return KnowledgeView(snapshot=snapshot, reader=None)  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="module")
+def index() -> DocBM25Index:
+    return DocBM25Index(_view())
+
+
+def test_a_question_in_the_notices_words_is_fully_covered(index: DocBM25Index) -> None:
+    assert index.coverage(tokenize("危房改造补助标准"), "housing") == pytest.approx(1.0)
+
+
+def test_words_no_notice_uses_lower_the_coverage_most(index: DocBM25Index) -> None:
+    plain = index.coverage(tokenize("危房 漏雨 塌了"), "housing")
+    assert 0.0 < plain < 0.5  # 漏雨, 塌 are the rarest words of all: nowhere in the corpus
+    assert index.coverage(tokenize("危房 维修"), "housing") > plain
+
+
+def test_nothing_to_match_covers_nothing(index: DocBM25Index) -> None:
+    assert index.coverage([], "housing") == 0.0
+    assert index.coverage(tokenize("危房"), "no-such-doc") == 0.0
+
+
+def _fused(coverage: float) -> dict[int, float]:
+    # chunk 0 is BM25's (and its document's) favourite, chunk 1 the dense leg's
+    legs = Legs(
+        bm25={0: 10.0, 1: 2.0},
+        dense={0: 0.80, 1: 0.90},
+        docs={"housing": 8.0, "credit": 1.0},
+        chunk_doc={0: "housing", 1: "credit"},
+        coverage=coverage,
+    )
+    retriever = Retriever(lambda: None, FusionConfig())  # type: ignore[arg-type,return-value]
+    return retriever._fuse(legs, "hybrid", AnalyzedQuery("q", "q"))
+
+
+def test_a_colloquial_question_is_ranked_by_meaning() -> None:
+    fused = _fused(coverage=0.0)
+    assert fused[1] > fused[0]
+    assert fused == {0: 0.0, 1: 1.0}  # no lexical coverage: the dense leg alone
+
+
+def test_a_question_in_the_notices_words_is_ranked_by_words() -> None:
+    fused = _fused(coverage=1.0)
+    assert fused[0] > fused[1]
+
+
+def test_the_lexical_share_grows_with_coverage() -> None:
+    gaps = [(f := _fused(c))[0] - f[1] for c in (0.0, 0.25, 0.5, 0.75, 1.0)]
+    assert gaps == sorted(gaps)

@@ -1,0 +1,115 @@
+"""Referrals: matters other offices handle, loaded with the glossary, matched in questions, said in the abstention."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from core.errors import CorpusError
+from core.relevance import Referral, Referrals
+from core.retrieval import Glossary
+from core.text import normalize_query
+from ingest.pipeline import load_glossary
+
+GLOSSARY = Path(__file__).resolve().parents[2] / "policies" / "glossary.yaml"
+
+
+@pytest.fixture(scope="module")
+def referrals() -> Referrals:
+    return Referrals(load_glossary(GLOSSARY))
+
+
+def _office(referrals: Referrals, question: str) -> str | None:
+    found = referrals.match(normalize_query(question))
+    return found.office if found else None
+
+
+@pytest.mark.parametrize(
+    ("question", "office_word"),
+    [
+        ("公积金能取出来盖房不", "公积金管理中心"),
+        ("跟老婆过不下去了 想离婚", "法院"),
+        ("婚姻登记处几点上班", "婚姻登记处"),
+        ("离婚证丢了咋补", "婚姻登记处"),  # the longer topic wins over 离婚
+        ("城镇职工退休以后每月领多少", "社保"),
+        ("考公务员有年龄限制吗", "组织部"),
+        ("孩子出生了去哪上户口", "派出所"),
+        ("驾照扣分了咋办", "交警"),
+        ("个税APP咋退税", "税务局"),
+        ("房貸提前還款划算嗎", "银行"),  # traditional characters are normalised first
+    ],
+)
+def test_questions_about_other_offices_business_name_the_office(
+    referrals: Referrals, question: str, office_word: str
+) -> None:
+    office = _office(referrals, question)
+    assert office is not None and office_word in office
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "城乡居民养老保险政府帮交多少",  # ours: 城乡居民养老保险 (only 城镇职工 is referred)
+        "农村老人的养老金每月多少",
+        "脱贫劳动力外出就业有啥补贴",  # ours: 就业帮扶 (only 公务员/事业单位招考 is referred)
+        "申请低保要带身份证和户口本吗",  # materials, not 补办身份证 / 上户口
+        "我家房子漏雨能修吗",
+        "脱贫户贷款最多能贷多少",
+        "看病住院能报多少",
+    ],
+)
+def test_policy_questions_name_no_referral_topic(referrals: Referrals, question: str) -> None:
+    assert _office(referrals, question) is None
+
+
+def test_every_referral_topic_is_absent_from_the_policy_documents_and_glossary_keys() -> None:
+    """A topic word the policies use would send policy questions away; keep such words out of `topics`."""
+    root = GLOSSARY.parent
+    corpus = "".join(p.read_text(encoding="utf-8") for p in sorted((root / "docs").glob("*.md")))
+    data = yaml.safe_load(GLOSSARY.read_text(encoding="utf-8"))
+    keys = [normalize_query(e["colloquial"]) for e in data["entries"]]
+    in_passing = {
+        "宅基地",
+        "理财",
+        "电费",
+        "工伤",
+    }  # named by the policies only in passing: left to the model
+    for entry in data["referrals"]:
+        for topic in entry["topics"]:
+            if topic in in_passing:
+                continue
+            assert topic not in corpus, topic
+            assert not any(topic in key for key in keys), topic
+
+
+def test_referrals_travel_with_the_glossary_and_do_not_expand_queries(tmp_path: Path) -> None:
+    path = tmp_path / "glossary.yaml"
+    path.write_text(
+        "entries:\n  - colloquial: 修房子\n    terms: [危房改造]\n"
+        "referrals:\n  - office: 住房公积金管理中心\n    topics: [公积金]\n",
+        encoding="utf-8",
+    )
+    entries = load_glossary(path)
+    assert {"office": "住房公积金管理中心", "topics": ["公积金"]} in entries
+    assert len(Glossary(entries)) == 1  # the referral is not a colloquial → policy term expansion
+    assert Glossary(entries).expand("公积金")[0] == []
+    assert Referrals(entries).match("公积金咋取") == Referral("住房公积金管理中心", "公积金")
+
+
+def test_a_glossary_without_referrals_still_loads(tmp_path: Path) -> None:
+    path = tmp_path / "glossary.yaml"
+    path.write_text("entries:\n  - colloquial: 修房子\n    terms: [危房改造]\n", encoding="utf-8")
+    entries = load_glossary(path)
+    assert len(entries) == 1 and len(Referrals(entries)) == 0
+
+
+def test_a_referral_without_an_office_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "glossary.yaml"
+    path.write_text(
+        "entries:\n  - colloquial: 修房子\n    terms: [危房改造]\nreferrals:\n  - topics: [公积金]\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(CorpusError, match="referral 1"):
+        load_glossary(path)
