@@ -30,6 +30,28 @@ for _role in ("PER_IP", "PORTAL", "CHANNEL", "ADMIN"):
     os.environ[f"BANGFU_RATE_LIMIT_{_role}"] = "1000000/minute"
 
 
+PG_URL = os.environ.get("BANGFU_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> str:
+    """The test PostgreSQL URL; skips when it is not reachable, fails instead under BANGFU_REQUIRE_POSTGRES."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.exc import OperationalError
+
+    engine = create_engine(PG_URL)
+    try:
+        with engine.connect():
+            pass
+    except OperationalError as exc:
+        if os.environ.get("BANGFU_REQUIRE_POSTGRES"):
+            pytest.fail(f"PostgreSQL is required (BANGFU_REQUIRE_POSTGRES) but not reachable at {PG_URL}")
+        pytest.skip(f"PostgreSQL is not reachable at {PG_URL}: {type(exc).__name__}")
+    finally:
+        engine.dispose()
+    return PG_URL
+
+
 def make_settings(data_dir: Path, **overrides: object) -> Settings:
     """Settings for a test: everything under `data_dir`, no reload delay."""
     values: dict[str, object] = {"data_dir": data_dir, "reload_interval": 0.0, "env": "development"}

@@ -8,7 +8,6 @@ request writes nothing (no audit record, no code, no unbinding). On SQLite and P
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import nullcontext
 from dataclasses import dataclass
@@ -17,8 +16,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from httpx import Response
-from sqlalchemy import create_engine, func, select
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import func, select
 
 from api.app import create_app
 from core.audit import CLI_ADMIN, AuditRecord
@@ -31,7 +29,6 @@ from ingest.households import read_batch
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = read_batch(ROOT / "examples" / "households.xlsx")
-PG_URL = os.environ.get("BANGFU_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 CHANNEL_KEY = "channel-key-for-tests-0123456789"
 
 
@@ -55,21 +52,6 @@ def markers(household: HouseholdRow) -> list[str]:
         *(m.id_number for m in members),
         *(m.id_number[-4:] for m in members),
     ]
-
-
-@pytest.fixture(scope="module")
-def pg_url() -> str:
-    engine = create_engine(PG_URL)
-    try:
-        with engine.connect():
-            pass
-    except OperationalError as exc:
-        if os.environ.get("BANGFU_REQUIRE_POSTGRES"):
-            pytest.fail(f"PostgreSQL is required (BANGFU_REQUIRE_POSTGRES) but not reachable at {PG_URL}")
-        pytest.skip(f"PostgreSQL is not reachable at {PG_URL}: {type(exc).__name__}")
-    finally:
-        engine.dispose()
-    return PG_URL
 
 
 @dataclass

@@ -9,7 +9,6 @@ chosen, every read is audited, callers without a household binding are refused, 
 
 from __future__ import annotations
 
-import os
 import shutil
 from collections.abc import Iterator
 from contextlib import nullcontext
@@ -20,8 +19,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from httpx import Response
-from sqlalchemy import create_engine, select
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import select
 
 from api.app import create_app
 from core.audit import CLI_ADMIN, AuditRecord
@@ -33,7 +31,6 @@ from tests.conftest import make_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = read_batch(ROOT / "examples" / "households.xlsx")
-PG_URL = os.environ.get("BANGFU_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 SECRET = "test-secret-key-0123456789abcdef"
 PATH = "/v1/me/eligibility"
 
@@ -67,21 +64,6 @@ def assert_no_pii(*responses: Response) -> None:
     for r in responses:
         for value in raw_pii():
             assert value not in r.text, f"{value!r} in {r.request.url.path}"
-
-
-@pytest.fixture(scope="module")
-def pg_url() -> str:
-    engine = create_engine(PG_URL)
-    try:
-        with engine.connect():
-            pass
-    except OperationalError as exc:
-        if os.environ.get("BANGFU_REQUIRE_POSTGRES"):
-            pytest.fail(f"PostgreSQL is required (BANGFU_REQUIRE_POSTGRES) but not reachable at {PG_URL}")
-        pytest.skip(f"PostgreSQL is not reachable at {PG_URL}: {type(exc).__name__}")
-    finally:
-        engine.dispose()
-    return PG_URL
 
 
 @dataclass

@@ -29,6 +29,7 @@ from bot.app import build_application
 from core.settings import Settings
 from tests.bot.fake_telegram import FakeTelegram, FakeUser
 from tests.conftest import free_port, make_settings
+from tests.helpers.server import ServerThread
 
 # As `python -m bot` does: PTB's RetryAfter otherwise warns (an error here) about its future timedelta type.
 os.environ.setdefault("PTB_TIMEDELTA", "true")
@@ -109,31 +110,6 @@ def world(bot_data_dir: Path, corpus_services: Any) -> Iterator[World]:
     )
     yield World(services=services, households=batch.households, cadre_id=cadre.id, long_household=long_no)
     services.close()
-
-
-class ServerThread:
-    """uvicorn serving an ASGI app in a background thread."""
-
-    def __init__(self, app: Any, port: int) -> None:
-        import uvicorn
-
-        self.port = port
-        config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, name=f"api-{port}", daemon=True)
-
-    def start(self) -> ServerThread:
-        self.thread.start()
-        deadline = time.monotonic() + 30
-        while not self.server.started:
-            if time.monotonic() > deadline or not self.thread.is_alive():
-                raise RuntimeError("the API server did not start")
-            time.sleep(0.02)
-        return self
-
-    def stop(self) -> None:
-        self.server.should_exit = True
-        self.thread.join(10)
 
 
 def serve_api(services: Any, port: int) -> ServerThread:

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import threading
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -18,37 +16,13 @@ import httpx
 import pytest
 
 from tests.conftest import free_port
+from tests.helpers.server import ServerThread
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
 QUESTION = "我家房子漏雨能修吗"
 SCREENSHOT = Path("/tmp/widget-screenshot.png")
 WAIT = 30.0
-
-
-class ServerThread:
-    """uvicorn serving an ASGI app in a background thread."""
-
-    def __init__(self, app: Any, port: int) -> None:
-        import uvicorn
-
-        self.port = port
-        config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, name=f"api-{port}", daemon=True)
-
-    def start(self) -> ServerThread:
-        self.thread.start()
-        deadline = time.monotonic() + 30
-        while not self.server.started:
-            if time.monotonic() > deadline or not self.thread.is_alive():
-                raise RuntimeError("the API server did not start")
-            time.sleep(0.02)
-        return self
-
-    def stop(self) -> None:
-        self.server.should_exit = True
-        self.thread.join(10)
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib.util
 import logging
-import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,8 +11,6 @@ from types import ModuleType
 
 import pytest
 from openpyxl import Workbook, load_workbook
-from sqlalchemy import create_engine
-from sqlalchemy.exc import OperationalError
 
 from core.audit import Actor
 from core.db import Database, temporary_schema
@@ -26,7 +23,6 @@ from ingest.households import catalog_measure_ids, import_households_cli, read_b
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "households.xlsx"
 POLICIES = ROOT / "policies"
-PG_URL = os.environ.get("BANGFU_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 ACTOR = Actor(role="household", who="chat:1", channel="telegram")
 TOWNSHIPS = {"青禾镇", "白沙乡", "柳河镇", "石桥乡", "东岭镇"}
 
@@ -41,21 +37,6 @@ def load_generator() -> ModuleType:
 
 
 gen = load_generator()
-
-
-@pytest.fixture(scope="session")
-def pg_url() -> str:
-    engine = create_engine(PG_URL)
-    try:
-        with engine.connect():
-            pass
-    except OperationalError as exc:
-        if os.environ.get("BANGFU_REQUIRE_POSTGRES"):
-            pytest.fail(f"PostgreSQL is required (BANGFU_REQUIRE_POSTGRES) but not reachable at {PG_URL}")
-        pytest.skip(f"PostgreSQL is not reachable at {PG_URL}: {type(exc).__name__}")
-    finally:
-        engine.dispose()
-    return PG_URL
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

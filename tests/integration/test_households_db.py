@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import os
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date, timedelta
@@ -13,8 +12,8 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, func, inspect, select, text, update
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy import func, inspect, select, text, update
+from sqlalchemy.exc import DBAPIError
 
 from core import audit
 from core.audit import CLI_ADMIN, Actor, AuditRecord
@@ -33,23 +32,7 @@ from core.identity import BindingCode, Identity
 from core.pii import PiiHasher, id_check_char
 from core.settings import Settings
 
-PG_URL = os.environ.get("BANGFU_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 CHANNEL = "telegram"
-
-
-@pytest.fixture(scope="session")
-def pg_url() -> str:
-    engine = create_engine(PG_URL)
-    try:
-        with engine.connect():
-            pass
-    except OperationalError as exc:
-        if os.environ.get("BANGFU_REQUIRE_POSTGRES"):
-            pytest.fail(f"PostgreSQL is required (BANGFU_REQUIRE_POSTGRES) but not reachable at {PG_URL}")
-        pytest.skip(f"PostgreSQL is not reachable at {PG_URL}: {type(exc).__name__}")
-    finally:
-        engine.dispose()
-    return PG_URL
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
