@@ -29,7 +29,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.errors import error_body
 from api.metrics import Metrics
-from api.ratelimit import RateLimiter
+from api.ratelimit import Decision, RateLimiter
 from core.identity import Client
 from core.logs import request_context
 
@@ -106,14 +106,18 @@ class ApiMiddleware:
         if not scope["path"].startswith("/v1/"):
             return None
         key = _presented_key(headers)
-        principal: Client | None = None
+        address = scope["client"][0] if scope.get("client") else "unknown"
+        identity = scope["app"].state.services.identity
+
+        def look_up_and_count() -> tuple[Client | None, Decision]:
+            """Key lookup (database) and counting (memory or Redis): blocking, so one worker-thread hop."""
+            found = identity.authenticate(key) if key else None
+            return found, self.limiter.hit(found, address)
+
+        principal, decision = await anyio.to_thread.run_sync(look_up_and_count)
         if key:
-            services = scope["app"].state.services
-            principal = await anyio.to_thread.run_sync(services.identity.authenticate, key)
             scope["state"]["principal"] = principal if principal is not None else UNKNOWN_KEY
         client[0] = principal
-        address = scope["client"][0] if scope.get("client") else "unknown"
-        decision = await anyio.to_thread.run_sync(self.limiter.hit, principal, address)
         extra_headers += [
             (b"x-ratelimit-limit", str(decision.limit).encode()),
             (b"x-ratelimit-remaining", str(decision.remaining).encode()),

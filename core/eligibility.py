@@ -247,6 +247,11 @@ class EligibilityService:
             points |= breakpoints(measure.rule, fact)
         return self._registry.options(fact, points if points else None)
 
+    @property
+    def registry(self) -> FactRegistry:
+        """The facts the rules are written over."""
+        return self._registry
+
     def options(self, fact: str) -> list[Option]:
         """Answer options the interview offers for `fact` (InvalidInput for an unknown fact)."""
         self._registry.spec(fact)

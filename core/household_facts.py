@@ -30,7 +30,6 @@ from core.households import (
     parse_labor_capacity,
     parse_schooling,
 )
-from core.live import KnowledgeView
 
 # User-facing Chinese of this module, in one place.
 TEXT = {
@@ -87,15 +86,6 @@ def health_facts(health: str | None) -> set[str]:
             if part and pattern.fullmatch(part):
                 found.add(fact)
     return found
-
-
-def fact_registry(view: KnowledgeView) -> FactRegistry:
-    """The facts of the view's corpus (empty for a corpus without facts.yaml), built once per generation."""
-
-    def build(v: KnowledgeView) -> FactRegistry:
-        return FactRegistry.from_dict(v.snapshot.facts) if v.snapshot.facts else FactRegistry([])
-
-    return view.derived("fact_registry", build)
 
 
 def _valid(registry: FactRegistry, name: str, value: Any) -> FactValue | None:
@@ -203,7 +193,6 @@ def prefill_facts(
 
 def screen_household(
     screener: EligibilityService,
-    registry: FactRegistry,
     record: HouseholdFacts,
     facts: Mapping[str, Any],
     measure_ids: list[str] | None = None,
@@ -211,6 +200,6 @@ def screen_household(
     member: int | None = None,
 ) -> HouseholdScreening:
     """Screen the caller's `facts` on top of what the record states (the caller's values win)."""
-    prefill = prefill_facts(record, registry, member=member, given=facts)
+    prefill = prefill_facts(record, screener.registry, member=member, given=facts)
     result = screener.screen({**prefill.facts, **facts}, measure_ids)
     return HouseholdScreening(result=result, prefill=prefill)

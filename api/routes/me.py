@@ -13,7 +13,7 @@ from api.routes.eligibility import EligibilityIn, EligibilityOut
 from api.schemas import ErrorOut
 from api.schemas_households import BindIn, HouseholdStatusOut, MeOut, PaymentsOut, UnbindOut
 from core.errors import InvalidInput
-from core.household_facts import fact_registry, screen_household
+from core.household_facts import screen_household
 
 router = APIRouter(
     prefix="/v1/me",
@@ -111,7 +111,6 @@ def eligibility(
     )
     screening = screen_household(
         services.eligibility(view),
-        fact_registry(view),
         record,
         body.facts,
         body.measure_ids,
