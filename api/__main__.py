@@ -16,7 +16,7 @@ from core.settings import Settings
 
 def _configure_logging(settings: Settings | None) -> None:
     """JSON lines (or text) on stderr, request ids, ID and phone numbers masked."""
-    from core.logs import configure_logging
+    from core.ops.logs import configure_logging
 
     configure_logging(settings.log_format if settings else "text")
 
@@ -41,7 +41,7 @@ def serve(settings: Settings) -> int:
 
 def issue_code(settings: Settings, household_no: str | None, cadre_id: int | None) -> int:
     """Print a single-use binding code for a household or a cadre account."""
-    from core.audit import CLI_ADMIN
+    from core.records.audit import CLI_ADMIN
     from core.services import build_services
 
     services = build_services(settings)
@@ -60,7 +60,7 @@ def issue_code(settings: Settings, household_no: str | None, cadre_id: int | Non
 
 def export_audit(settings: Settings, since: date, until: date | None, output: Path | None) -> int:
     """Write the audit log from `since` as CSV to `output` or stdout."""
-    from core.audit import export_csv
+    from core.records.audit import export_csv
     from core.services import build_services
 
     services = build_services(settings)
@@ -91,8 +91,8 @@ def add_client(settings: Settings, name: str, role: str) -> int:
 
 def add_cadre(settings: Settings, args: argparse.Namespace) -> int:
     """Create a cadre account and print its id."""
-    from core.audit import CLI_ADMIN
-    from core.households import Jurisdiction
+    from core.records.audit import CLI_ADMIN
+    from core.records.households import Jurisdiction
     from core.services import build_services
 
     services = build_services(settings)

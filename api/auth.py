@@ -17,9 +17,9 @@ from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBea
 
 from api.deps import ServicesDep
 from api.middleware import UNKNOWN_KEY
-from core.audit import Actor
 from core.errors import Forbidden, InvalidInput, NotBound, Unauthorized
-from core.identity import ChatIdentity, Client
+from core.records.audit import Actor
+from core.records.identity import ChatIdentity, Client
 
 Principal = Client
 

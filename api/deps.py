@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from core.live import KnowledgeView
+from core.knowledge.live import KnowledgeView
 from core.services import Services
 
 

@@ -30,8 +30,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from api.errors import error_body
 from api.metrics import Metrics
 from api.ratelimit import Decision, RateLimiter
-from core.identity import Client
-from core.logs import request_context
+from core.ops.logs import request_context
+from core.records.identity import Client
 
 logger = logging.getLogger("api.access")
 

@@ -23,7 +23,7 @@ from limits import RateLimitItem, parse
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
-from core.identity import Client
+from core.records.identity import Client
 from core.settings import Settings
 
 

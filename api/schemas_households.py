@@ -11,9 +11,9 @@ from typing import Literal, cast
 
 from pydantic import BaseModel, Field
 
-from core import households as h
-from core.identity import CadreInfo, ChatIdentity, IssuedCode
-from core.texts_households import RISK_LABELS
+from core.records import households as h
+from core.records.identity import CadreInfo, ChatIdentity, IssuedCode
+from core.records.texts import RISK_LABELS
 
 RiskLevel = Literal["red", "orange", "blue"]
 Level = Literal["county", "township", "village"]

@@ -19,9 +19,9 @@ from typing import TypeVar
 from sqlalchemy import create_engine
 from sqlalchemy.exc import OperationalError
 
-from core.db import Database, temporary_schema
-from core.households import HouseholdBatch, HouseholdRecords
-from core.pii import PiiHasher
+from core.records.db import Database, temporary_schema
+from core.records.households import HouseholdBatch, HouseholdRecords
+from core.records.pii import PiiHasher
 from core.settings import Settings
 from ingest.households import read_batch
 

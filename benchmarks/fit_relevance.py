@@ -1,4 +1,4 @@
-"""Fit the relevance model of core/relevance.py on the DEV set; evaluate a frozen model on any question file.
+"""Fit the relevance model of core/answers/relevance.py on the DEV set; evaluate a frozen model on any question file.
 
 python -m benchmarks.fit_relevance [--data-dir data/eval] [--evaluate tests/eval/questions.yaml]
 
@@ -7,7 +7,7 @@ negatives (hostile questions are refused by `is_hostile` before relevance is ask
 standardised and an L2-regularised logistic regression (Newton's method, numpy only) is fitted. The threshold
 is read from repeated 10-fold cross-validation: the out-of-fold logit at which `ANSWER_RATE` of the in-scope
 DEV questions are answered, lowered while that answers no more out-of-scope DEV questions. The printed `RelevanceConfig(...)` (coefficients on raw feature values) is what
-core/relevance.py freezes. `--evaluate` runs `AnswerService.ask` with the frozen model over a question file
+core/answers/relevance.py freezes. `--evaluate` runs `AnswerService.ask` with the frozen model over a question file
 and prints abstention precision/recall and the share of in-scope questions answered; it fits nothing, so the
 held-out questions.yaml can be reported without being tuned on.
 """
@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import yaml
 
-from core.relevance import RelevanceConfig, RelevanceFeatures, is_hostile, relevance_features
+from core.answers.relevance import RelevanceConfig, RelevanceFeatures, is_hostile, relevance_features
 from core.services import Services, build_services
 from core.settings import Settings
 
@@ -138,7 +138,9 @@ def fit(services: Services, path: Path = DEV) -> RelevanceConfig:
     frozen = RelevanceConfig()
     logits = np.array([frozen.logit(RelevanceFeatures(*row)) for row in x])
     answered, refused = rates(logits, y, frozen.threshold)
-    print(f"frozen in core/relevance.py: {frozen}\n  on DEV: answers {answered:.3f}, refuses {refused:.3f}")
+    print(
+        f"frozen in core/answers/relevance.py: {frozen}\n  on DEV: answers {answered:.3f}, refuses {refused:.3f}"
+    )
     for (q, label), logit in sorted(zip(items, logits, strict=True), key=lambda p: p[1]):
         wrong = (logit >= frozen.threshold) != bool(label)
         if wrong:

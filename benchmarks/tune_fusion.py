@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import yaml
 
-from core.retrieval import FusionConfig, Retriever
+from core.answers.retrieval import FusionConfig, Retriever
 from core.services import build_services
 from core.settings import Settings
 

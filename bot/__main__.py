@@ -29,8 +29,8 @@ from telegram.ext import Application
 
 from bot.api_client import ApiClient
 from bot.app import build_application
-from core.logs import LogFormat
-from core.pii import install_log_masking
+from core.ops.logs import LogFormat
+from core.records.pii import install_log_masking
 from core.settings import Settings
 
 logger = logging.getLogger("bot")
@@ -89,7 +89,7 @@ class RedactToken(logging.Filter):
 
 def configure_logging(token: str | None, level: int = logging.INFO, fmt: LogFormat = "json") -> None:
     """Log to stderr (JSON lines by default) with ID/phone numbers masked and the token redacted."""
-    from core.logs import configure_logging as configure_core_logging
+    from core.ops.logs import configure_logging as configure_core_logging
 
     configure_core_logging(fmt, level)
     install_log_masking()

@@ -71,7 +71,7 @@ from bot.api_client import (
     Unauthorized,
 )
 from bot.ratelimit import PerUserUpdateProcessor, UserRateLimiter, Verdict
-from core.pii import mask_text
+from core.records.pii import mask_text
 from core.settings import Settings
 
 logger = logging.getLogger(__name__)

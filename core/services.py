@@ -4,24 +4,26 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from core.answers import AnswerService
-from core.catalog import Catalog
-from core.db import Database
-from core.eligibility import EligibilityService
-from core.embedding import Embedder, make_embedder
-from core.facts import FactRegistry
-from core.feedback import FeedbackLog
-from core.households import HouseholdRecords, catalog_names
-from core.identity import Identity
-from core.knowledge import KnowledgeStore
-from core.live import KnowledgeView, LiveKnowledge
-from core.pii import PiiHasher
-from core.retrieval import Retriever
+from core.answers.compose import AnswerService
+from core.answers.retrieval import Retriever
+from core.eligibility.catalog import Catalog
+from core.eligibility.facts import FactRegistry
+from core.eligibility.screening import EligibilityService
+from core.errors import ServiceUnavailable
+from core.knowledge.embedding import Embedder, make_embedder
+from core.knowledge.live import KnowledgeView, LiveKnowledge
+from core.knowledge.store import KnowledgeStore
+from core.records.db import Database
+from core.records.feedback import FeedbackLog
+from core.records.households import HouseholdRecords
+from core.records.identity import Identity
+from core.records.pii import PiiHasher
+from core.records.unanswered import UnansweredLog
 from core.settings import Settings
-from core.unanswered import UnansweredLog
 
 logger = logging.getLogger(__name__)
 
@@ -76,6 +78,19 @@ class Services:
     def close(self) -> None:
         self.knowledge.close()
         self.db.close()
+
+
+def catalog_names(knowledge: LiveKnowledge) -> Callable[[], Mapping[str, str]]:
+    """Measure id → name from the live catalog, for household summaries; empty while nothing is loaded."""
+
+    def names() -> Mapping[str, str]:
+        try:
+            view = knowledge.current()
+        except ServiceUnavailable:
+            return {}
+        return view.derived("measure_names", lambda v: {m["id"]: m["name"] for m in v.snapshot.catalog})
+
+    return names
 
 
 def build_services(settings: Settings, *, embedder: Embedder | None = None) -> Services:

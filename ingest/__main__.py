@@ -15,7 +15,7 @@ def _configure_logging() -> None:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     for noisy in ("httpx", "chromadb", "jieba", "alembic.runtime.plugins"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
-    from core.pii import install_log_masking
+    from core.records.pii import install_log_masking
 
     install_log_masking()
 

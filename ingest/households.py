@@ -29,9 +29,9 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, TypeVar
 
-from core import households as h
 from core.errors import BangfuError, ImportRejected, InvalidInput
-from core.pii import mask_id_number, normalize_id_number, normalize_phone
+from core.records import households as h
+from core.records.pii import mask_id_number, normalize_id_number, normalize_phone
 from core.settings import Settings
 
 logger = logging.getLogger(__name__)

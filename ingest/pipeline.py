@@ -21,12 +21,12 @@ from typing import Any
 import numpy as np
 import yaml
 
-from core.catalog import Catalog
-from core.embedding import Embedder, embedder_id, make_embedder
+from core.eligibility.catalog import Catalog
+from core.eligibility.facts import FactRegistry
 from core.errors import CorpusError
-from core.facts import FactRegistry
-from core.knowledge import KnowledgeStore, Pointer, StoredDocument, new_generation_name
-from core.models import ChunkRecord, DocumentMeta
+from core.knowledge.embedding import Embedder, embedder_id, make_embedder
+from core.knowledge.models import ChunkRecord, DocumentMeta
+from core.knowledge.store import KnowledgeStore, Pointer, StoredDocument, new_generation_name
 from core.settings import Settings
 from ingest.cache import IngestCache
 from ingest.chunking import chunk_text

@@ -8,7 +8,7 @@ from api.auth import AdminClient, admin_actor
 from api.deps import ServicesDep
 from api.schemas import ErrorOut
 from api.schemas_households import CadreIn, CadreList, CadreOut, ClientIn, ClientOut, CodeOut, UnbindOut
-from core.households import Jurisdiction
+from core.records.households import Jurisdiction
 
 router = APIRouter(
     prefix="/v1/admin",

@@ -8,7 +8,7 @@ from fastapi import APIRouter
 
 from api.deps import ViewDep
 from api.schemas import DocumentDetail, DocumentList, DocumentSummary, ErrorOut
-from core.knowledge import StoredDocument
+from core.knowledge.store import StoredDocument
 
 router = APIRouter(prefix="/v1/documents", tags=["documents"])
 

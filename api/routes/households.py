@@ -19,8 +19,8 @@ from api.schemas_households import (
     SearchOut,
     UnbindOut,
 )
-from core.households import Jurisdiction
-from core.identity import ChatIdentity
+from core.records.households import Jurisdiction
+from core.records.identity import ChatIdentity
 
 router = APIRouter(
     prefix="/v1/households",

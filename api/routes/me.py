@@ -12,8 +12,8 @@ from api.deps import ServicesDep, ViewDep
 from api.routes.eligibility import EligibilityIn, EligibilityOut
 from api.schemas import ErrorOut
 from api.schemas_households import BindIn, HouseholdStatusOut, MeOut, PaymentsOut, UnbindOut
+from core.eligibility.prefill import screen_household
 from core.errors import InvalidInput
-from core.household_facts import screen_household
 
 router = APIRouter(
     prefix="/v1/me",

@@ -34,9 +34,9 @@ from api.auth import require_public
 from api.deps import ServicesDep
 from api.routes.answers import CitationOut, MeasureRef
 from api.schemas import ErrorOut
-from core.answers import Answer
+from core.answers.compose import Answer
 from core.errors import NotFound
-from core.models import Citation
+from core.knowledge.models import Citation
 
 router = APIRouter(tags=["openai"], dependencies=[Depends(require_public)])
 

@@ -19,10 +19,10 @@ from httpx import Response
 from sqlalchemy import func, select
 
 from api.app import create_app
-from core.audit import CLI_ADMIN, AuditRecord
-from core.db import temporary_schema
-from core.households import HouseholdRow, Jurisdiction
-from core.identity import BindingCode, ChatBinding
+from core.records.audit import CLI_ADMIN, AuditRecord
+from core.records.db import temporary_schema
+from core.records.households import HouseholdRow, Jurisdiction
+from core.records.identity import BindingCode, ChatBinding
 from core.services import Services
 from core.settings import Settings
 from ingest.households import read_batch
@@ -68,7 +68,7 @@ class World:
     def h1_footprint(self) -> tuple[int, int, int]:
         """Audit records, binding codes and chat bindings of H1: a refused request changes none."""
         with self.services.db.read_session() as session:
-            from core.households import Household
+            from core.records.households import Household
 
             h1_id = session.scalar(select(Household.id).where(Household.household_no == H1.household_no))
             return (

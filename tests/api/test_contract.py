@@ -27,8 +27,8 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from api.app import create_app
-from core.audit import CLI_ADMIN
-from core.households import Jurisdiction
+from core.records.audit import CLI_ADMIN
+from core.records.households import Jurisdiction
 from core.services import Services
 from ingest.households import read_batch
 from tests.conftest import make_settings

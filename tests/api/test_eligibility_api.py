@@ -7,7 +7,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from api.routes.eligibility import EligibilityOut
-from core.eligibility import MAX_CHECKLIST_ITEMS, MAX_INTERVIEW_QUESTIONS
+from core.eligibility.screening import MAX_CHECKLIST_ITEMS, MAX_INTERVIEW_QUESTIONS
 
 QUESTION_KEYS = {"kind", "fact", "facts", "label", "type", "question", "options", "resolves"}
 

@@ -16,9 +16,9 @@ from sqlalchemy import update
 
 from api.__main__ import main as api_main
 from api.app import create_app
-from core.db import utcnow
-from core.households import HouseholdBatch
-from core.identity import BindingCode
+from core.records.db import utcnow
+from core.records.households import HouseholdBatch
+from core.records.identity import BindingCode
 from core.services import Services
 from core.settings import Settings
 from ingest.households import read_batch
@@ -224,7 +224,7 @@ def test_an_expired_code_is_refused(api: Api) -> None:
 
 
 def _cli() -> object:
-    from core.audit import CLI_ADMIN
+    from core.records.audit import CLI_ADMIN
 
     return CLI_ADMIN
 

@@ -22,9 +22,9 @@ from httpx import Response
 from sqlalchemy import select
 
 from api.app import create_app
-from core.audit import CLI_ADMIN, AuditRecord
-from core.db import temporary_schema
-from core.households import HouseholdRow, Jurisdiction, MemberRow
+from core.records.audit import CLI_ADMIN, AuditRecord
+from core.records.db import temporary_schema
+from core.records.households import HouseholdRow, Jurisdiction, MemberRow
 from core.services import Services
 from ingest.households import read_batch
 from tests.conftest import make_settings

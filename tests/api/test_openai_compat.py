@@ -24,7 +24,7 @@ from openai import OpenAI
 
 from api.app import create_app
 from api.routes.openai_compat import MODEL_ID, ChatCompletionIn, content_pieces
-from core import texts
+from core.answers import texts
 from core.services import Services, build_services
 from core.text import normalize_query
 from tests.conftest import free_port, make_settings

@@ -15,8 +15,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from core.logs import JsonFormatter, RequestIdFilter, configure_logging
-from core.pii import PiiLogFilter
+from core.ops.logs import JsonFormatter, RequestIdFilter, configure_logging
+from core.records.pii import PiiLogFilter
 from core.services import Services, build_services
 from tests.conftest import make_settings
 

@@ -53,14 +53,14 @@ class World:
         return [h for h in self.households if h.village == village][index]
 
     def code_for(self, household_no: str) -> str:
-        from core.audit import CLI_ADMIN
+        from core.records.audit import CLI_ADMIN
 
         return str(
             self.services.identity.issue_household_code(household_no=household_no, actor=CLI_ADMIN).code
         )
 
     def cadre_code(self) -> str:
-        from core.audit import CLI_ADMIN
+        from core.records.audit import CLI_ADMIN
 
         return str(self.services.identity.issue_cadre_code(cadre_id=self.cadre_id, actor=CLI_ADMIN).code)
 
@@ -75,8 +75,8 @@ def bot_data_dir(corpus_data_dir: Path, tmp_path_factory: pytest.TempPathFactory
 
 @pytest.fixture(scope="session")
 def world(bot_data_dir: Path, corpus_services: Any) -> Iterator[World]:
-    from core.audit import CLI_ADMIN
-    from core.households import Jurisdiction, PaymentRow
+    from core.records.audit import CLI_ADMIN
+    from core.records.households import Jurisdiction, PaymentRow
     from core.services import build_services
     from ingest.households import read_batch
 

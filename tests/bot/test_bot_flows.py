@@ -292,7 +292,7 @@ def test_a_bound_household_is_not_asked_what_its_record_says(bot: Harness, world
     result = shown(villager.fake.sent_to(villager.id)[-1])
     assert "根据您的回答和您家档案" in result and "查资格结果" in result
     with world.services.db.read_session() as session:
-        from core.audit import AuditRecord
+        from core.records.audit import AuditRecord
 
         reads = session.scalars(
             select(AuditRecord).where(
@@ -339,9 +339,9 @@ def test_wrong_codes_until_lockout(bot: Harness, world: World) -> None:
 
 
 def test_used_and_expired_codes_get_their_own_reply(bot: Harness, world: World) -> None:
-    from core.db import utcnow
-    from core.households import Household
-    from core.identity import BindingCode
+    from core.records.db import utcnow
+    from core.records.households import Household
+    from core.records.identity import BindingCode
 
     used_for, expired_for = world.household("青禾村", 1), world.household("青禾村", 2)
     code = world.code_for(used_for.household_no)

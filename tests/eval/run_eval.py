@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from core.retrieval import Mode
+from core.answers.retrieval import Mode
 from core.services import Services, build_services
 from core.settings import Settings
 

@@ -15,11 +15,16 @@ from typing import Any
 import pytest
 import yaml
 
-from core.catalog import Catalog
-from core.eligibility import MAX_CHECKLIST_ITEMS, MAX_INTERVIEW_QUESTIONS, EligibilityService, QuestionKind
-from core.facts import FactRegistry
-from core.models import DocumentMeta
-from core.rules import Status, rule_facts
+from core.eligibility.catalog import Catalog
+from core.eligibility.facts import FactRegistry
+from core.eligibility.rules import Status, rule_facts
+from core.eligibility.screening import (
+    MAX_CHECKLIST_ITEMS,
+    MAX_INTERVIEW_QUESTIONS,
+    EligibilityService,
+    QuestionKind,
+)
+from core.knowledge.models import DocumentMeta
 
 POLICIES = Path(__file__).parents[2] / "policies"
 YES, NO, ASK = Status.ELIGIBLE, Status.INELIGIBLE, Status.NEED_INFO
@@ -349,7 +354,7 @@ def test_monitoring_identification(
 
 
 def reference(raw: dict[str, Any], facts: dict[str, Any]) -> bool:
-    """Two-valued reading of a measure's YAML rule, independent of core.rules."""
+    """Two-valued reading of a measure's YAML rule, independent of core.eligibility.rules."""
     if "all" in raw:
         return all(reference(child, facts) for child in raw["all"])
     if "any" in raw:

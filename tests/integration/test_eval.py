@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from core.relevance import Referrals
+from core.answers.relevance import Referrals
 from core.text import normalize_query
 from tests.eval.run_eval import evaluate, load_questions
 

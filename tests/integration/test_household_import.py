@@ -12,11 +12,11 @@ from types import ModuleType
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from core.audit import Actor
-from core.db import Database, temporary_schema
 from core.errors import ImportRejected
-from core.households import HouseholdRecords
-from core.pii import PiiHasher
+from core.records.audit import Actor
+from core.records.db import Database, temporary_schema
+from core.records.households import HouseholdRecords
+from core.records.pii import PiiHasher
 from core.settings import Settings
 from ingest.households import catalog_measure_ids, import_households_cli, read_batch
 
@@ -63,7 +63,7 @@ def stored(settings: Settings) -> tuple[int, str]:
             return 0, ""
         from sqlalchemy import select
 
-        from core.households import Household
+        from core.records.households import Household
 
         with db.read_session() as session:
             first = session.scalar(select(Household.id).order_by(Household.household_no))

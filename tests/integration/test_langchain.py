@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.langchain import BangfuRetriever
+from core.answers.langchain import BangfuRetriever
 
 
 def test_invoke_returns_cited_passages(corpus_services: Any) -> None:

@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from core.embedding import SentenceTransformerEmbedder, embedder_id, make_embedder
-from core.knowledge import KnowledgeStore
+from core.knowledge.embedding import SentenceTransformerEmbedder, embedder_id, make_embedder
+from core.knowledge.store import KnowledgeStore
 from ingest.pipeline import ingest_folder
 from tests.conftest import make_settings
 

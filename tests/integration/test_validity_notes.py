@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.answers import _Citations
+from core.answers.compose import _Citations
 
 
 def test_superseded_citation_names_and_cites_its_successor(corpus_services: Any) -> None:

@@ -11,12 +11,12 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from core.catalog import Catalog
-from core.eligibility import MAX_CHECKLIST_ITEMS, EligibilityService, QuestionKind, ScreeningResult
+from core.eligibility.catalog import Catalog
+from core.eligibility.facts import FactRegistry, FactSpec, FactType, Option
+from core.eligibility.rules import Status
+from core.eligibility.screening import MAX_CHECKLIST_ITEMS, EligibilityService, QuestionKind, ScreeningResult
 from core.errors import CorpusError, InvalidInput, NotFound
-from core.facts import FactRegistry, FactSpec, FactType, Option
-from core.models import DocumentMeta
-from core.rules import Status
+from core.knowledge.models import DocumentMeta
 
 # --- fixture data ------------------------------------------------------------------------------------
 
@@ -1275,7 +1275,7 @@ FULL_FACTS = st.fixed_dictionaries({s.name: values_of(s) for s in SPECS})
 
 
 def reference(raw: dict[str, Any], facts: dict[str, Any]) -> bool:
-    """A straightforward two-valued reading of the rule text, independent of core.rules."""
+    """A straightforward two-valued reading of the rule text, independent of core.eligibility.rules."""
     if "all" in raw:
         return all(reference(child, facts) for child in raw["all"])
     if "any" in raw:

@@ -1,13 +1,13 @@
-"""core.retrieval fusion: lexical coverage of a question, and how it shares the weight between the legs."""
+"""core.answers.retrieval fusion: lexical coverage of a question, and how it shares the weight between the legs."""
 
 from __future__ import annotations
 
 import pytest
 
-from core.knowledge import Snapshot, StoredDocument
-from core.live import KnowledgeView
-from core.models import ChunkRecord, DocumentMeta
-from core.retrieval import AnalyzedQuery, DocBM25Index, FusionConfig, Legs, Retriever
+from core.answers.retrieval import AnalyzedQuery, DocBM25Index, FusionConfig, Legs, Retriever
+from core.knowledge.live import KnowledgeView
+from core.knowledge.models import ChunkRecord, DocumentMeta
+from core.knowledge.store import Snapshot, StoredDocument
 from core.text import tokenize
 
 TEXTS = {

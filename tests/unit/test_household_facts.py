@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from core.eligibility.facts import FactRegistry
+from core.eligibility.prefill import health_facts, household_level, person_level, prefill_facts
 from core.errors import InvalidInput
-from core.facts import FactRegistry
-from core.household_facts import health_facts, household_level, person_level, prefill_facts
-from core.households import HouseholdFacts, MemberFacts
+from core.records.households import HouseholdFacts, MemberFacts
 
 ROOT = Path(__file__).resolve().parents[2]
 REGISTRY = FactRegistry.load(ROOT / "policies" / "facts.yaml")
@@ -26,7 +26,7 @@ def member(number: int = 1, **values: object) -> MemberFacts:
         "schooling": "不在读",
     }
     base.update(values)
-    return MemberFacts(number=number, **base)  # type: ignore[arg-type]
+    return MemberFacts.of_record(number=number, **base)  # type: ignore[arg-type]
 
 
 def record(

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from core.feedback import FeedbackLog
-from core.unanswered import UnansweredLog
+from core.records.feedback import FeedbackLog
+from core.records.unanswered import UnansweredLog
 
 
 def test_unanswered_masks_and_lists_newest_first(tmp_path: Path) -> None:

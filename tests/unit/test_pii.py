@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from core.errors import ConfigError, InvalidInput
-from core.pii import (
+from core.records.pii import (
     PiiHasher,
     PiiLogFilter,
     birth_date_of,

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from core.answers.relevance import Referral, Referrals
+from core.answers.retrieval import Glossary
 from core.errors import CorpusError
-from core.relevance import Referral, Referrals
-from core.retrieval import Glossary
 from core.text import normalize_query
 from ingest.pipeline import load_glossary
 

@@ -1,4 +1,4 @@
-"""core.relevance: hostile-request patterns, the unexplained-word share, the features and the frozen decision."""
+"""core.answers.relevance: hostile-request patterns, the unexplained-word share, the features and the frozen decision."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 
-from core.knowledge import Snapshot, StoredDocument
-from core.live import KnowledgeView
-from core.models import ChunkRecord, DocumentMeta
-from core.relevance import Lexicon, RelevanceConfig, RelevanceFeatures, is_hostile, relevance_features
-from core.retrieval import AnalyzedQuery, RetrievedChunk
+from core.answers.relevance import Lexicon, RelevanceConfig, RelevanceFeatures, is_hostile, relevance_features
+from core.answers.retrieval import AnalyzedQuery, RetrievedChunk
+from core.knowledge.live import KnowledgeView
+from core.knowledge.models import ChunkRecord, DocumentMeta
+from core.knowledge.store import Snapshot, StoredDocument
 
 
 @pytest.mark.parametrize(

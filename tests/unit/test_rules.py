@@ -1,4 +1,4 @@
-"""Rule parsing and three-valued evaluation (core.rules)."""
+"""Rule parsing and three-valued evaluation (core.eligibility.rules)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,8 @@ from typing import Any
 
 import pytest
 
-from core.errors import CorpusError
-from core.facts import FactRegistry
-from core.rules import (
+from core.eligibility.facts import FactRegistry
+from core.eligibility.rules import (
     AllOf,
     AnyOf,
     Condition,
@@ -20,6 +19,7 @@ from core.rules import (
     requirement_text,
     rule_facts,
 )
+from core.errors import CorpusError
 
 REGISTRY = FactRegistry.from_dict(
     {

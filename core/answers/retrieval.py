@@ -34,9 +34,9 @@ from typing import Literal
 
 import numpy as np
 
-from core.embedding import Embedder
-from core.live import KnowledgeView
-from core.models import ChunkRecord
+from core.knowledge.embedding import Embedder
+from core.knowledge.live import KnowledgeView
+from core.knowledge.models import ChunkRecord
 from core.text import normalize_query, tokenize
 
 logger = logging.getLogger(__name__)

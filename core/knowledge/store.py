@@ -34,7 +34,7 @@ from urllib.parse import urlparse
 import numpy as np
 
 from core.errors import ServiceUnavailable
-from core.models import ChunkRecord, DocumentMeta
+from core.knowledge.models import ChunkRecord, DocumentMeta
 from core.settings import Settings
 
 logger = logging.getLogger(__name__)

@@ -4,7 +4,7 @@
     with request_context("3f2a…"):     # the API's middleware sets the id for a request
         logger.info("answered", extra={"fields": {"abstained": False}})
 
-Every record passes `core.pii.PiiLogFilter` first, so ID-card and mobile numbers are masked whatever logged
+Every record passes `core.records.pii.PiiLogFilter` first, so ID-card and mobile numbers are masked whatever logged
 them. Extra structured fields go under `extra={"fields": {...}}` and are masked too.
 """
 
@@ -18,7 +18,7 @@ from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from core.pii import install_log_masking, mask_text
+from core.records.pii import install_log_masking, mask_text
 
 LogFormat = Literal["json", "text"]
 

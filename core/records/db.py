@@ -1,7 +1,7 @@
 """The SQL database of household records, identities and the audit log.
 
 SQLite in the data dir by default (WAL, synchronous=FULL, foreign keys on); PostgreSQL when
-`BANGFU_DATABASE_URL` is set. The schema is owned by the Alembic migrations in `core/migrations/`, applied
+`BANGFU_DATABASE_URL` is set. The schema is owned by the Alembic migrations in `core/records/migrations/`, applied
 (`upgrade head`) when the database is opened, so every process that opens it sees the same schema::
 
     db = Database.open(settings)            # creates or upgrades the schema

@@ -4,7 +4,7 @@ Example::
 
     from core.services import build_services
     from core.settings import Settings
-    from core.langchain import BangfuRetriever
+    from core.answers.langchain import BangfuRetriever
 
     services = build_services(Settings())
     retriever = BangfuRetriever(services=services, k=4)

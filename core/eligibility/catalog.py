@@ -18,9 +18,9 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
+from core.eligibility.facts import FactRegistry
+from core.eligibility.rules import Rule, parse_rule
 from core.errors import CorpusError, NotFound
-from core.facts import FactRegistry
-from core.rules import Rule, parse_rule
 
 MEASURE_ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 CATEGORIES = (

@@ -38,12 +38,12 @@ from sqlalchemy import (
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from core import audit
-from core.audit import Actor
-from core.db import Base, Database, UTCDateTime, utcnow
 from core.errors import InvalidInput, NotFound, RateLimited
-from core.households import Household, HouseholdRecords, Jurisdiction
-from core.pii import PiiHasher, mask_phone, normalize_phone
+from core.records import audit
+from core.records.audit import Actor
+from core.records.db import Base, Database, UTCDateTime, utcnow
+from core.records.households import Household, HouseholdRecords, Jurisdiction
+from core.records.pii import PiiHasher, mask_phone, normalize_phone
 from core.settings import Settings
 
 logger = logging.getLogger(__name__)

@@ -39,8 +39,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from core.live import KnowledgeView
-from core.retrieval import AnalyzedQuery, RetrievedChunk
+from core.answers.retrieval import AnalyzedQuery, RetrievedChunk
+from core.knowledge.live import KnowledgeView
 from core.text import STOP_WORDS, normalize_query
 
 # -- hostile requests ------------------------------------------------------------------------------------------

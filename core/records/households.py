@@ -39,13 +39,12 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, Session, mapped_column
 from sqlalchemy.sql import ColumnElement
 
-from core import audit
-from core import texts_households as T
-from core.audit import Actor
-from core.db import Base, Database, UTCDateTime, bulk_insert, utcnow
-from core.errors import ImportRejected, InvalidInput, NotFound, ServiceUnavailable
-from core.live import LiveKnowledge
-from core.pii import PiiHasher, birth_date_of, mask_id_number, mask_phone
+from core.errors import ImportRejected, InvalidInput, NotFound
+from core.records import audit
+from core.records import texts as T
+from core.records.audit import Actor
+from core.records.db import Base, Database, UTCDateTime, bulk_insert, utcnow
+from core.records.pii import PiiHasher, birth_date_of, mask_id_number, mask_phone
 
 logger = logging.getLogger(__name__)
 
@@ -465,10 +464,31 @@ class MemberFacts:
     health: str | None
     schooling: str | None
 
+    @classmethod
+    def of_record(
+        cls,
+        *,
+        number: int,
+        relation: str,
+        age: int | None,
+        labor_capacity: str | None,
+        health: str | None,
+        schooling: str | None,
+    ) -> MemberFacts:
+        """A member's facts with old spellings mapped as the import maps them; what does not map is None."""
+        return cls(
+            number=number,
+            relation=relation,
+            age=age,
+            labor_capacity=_lenient(parse_labor_capacity, labor_capacity),
+            health=health,
+            schooling=_lenient(parse_schooling, schooling),
+        )
+
 
 @dataclass(frozen=True)
 class HouseholdFacts:
-    """What a household's record says that eligibility screening can use (see `core.household_facts`)."""
+    """What a household's record says that eligibility screening can use (see `core.eligibility.prefill`)."""
 
     household_type: str
     monitoring_type: str | None
@@ -575,17 +595,14 @@ def payment_matches(query: str, payment: PaymentView) -> bool:
     return q in item or item in q or bool(_bigrams(q) & _bigrams(item))
 
 
-def catalog_names(knowledge: LiveKnowledge) -> Callable[[], Mapping[str, str]]:
-    """Measure id → name from the live catalog; empty while no knowledge base is loaded."""
-
-    def names() -> Mapping[str, str]:
-        try:
-            view = knowledge.current()
-        except ServiceUnavailable:
-            return {}
-        return view.derived("measure_names", lambda v: {m["id"]: m["name"] for m in v.snapshot.catalog})
-
-    return names
+def _lenient(parse: Callable[[str], str], value: str | None) -> str | None:
+    """A stored value in its canonical spelling, or None when it has none the parser accepts."""
+    if not value:
+        return None
+    try:
+        return parse(value)
+    except InvalidInput:
+        return None
 
 
 # -- the service -----------------------------------------------------------------------------------------
@@ -680,7 +697,7 @@ class HouseholdRecords:
                 monitoring_type=household.monitoring_type,
                 data_as_of=household.data_as_of,
                 members=tuple(
-                    MemberFacts(
+                    MemberFacts.of_record(
                         number=i,
                         relation=r.relation,
                         age=r.age,

@@ -1,6 +1,6 @@
 """Eligibility screening: "Can I get it?" answered by the catalog's rules, with reasons and cited clauses.
 
-The service evaluates every requested measure's rule over the facts given (three-valued, see core.rules),
+The service evaluates every requested measure's rule over the facts given (three-valued, see core.eligibility.rules),
 attaches the verbatim basis clauses as citations in the ``/v1/ask`` shape, and proposes the next question of
 a short interview::
 
@@ -33,10 +33,10 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from core.catalog import Catalog, Measure
-from core.facts import FactRegistry, FactType, FactValue, Option
-from core.models import Citation, DocumentMeta
-from core.rules import RuleOutcome, Status, breakpoints, evaluate, rule_facts
+from core.eligibility.catalog import Catalog, Measure
+from core.eligibility.facts import FactRegistry, FactType, FactValue, Option
+from core.eligibility.rules import RuleOutcome, Status, breakpoints, evaluate, rule_facts
+from core.knowledge.models import Citation, DocumentMeta
 
 logger = logging.getLogger(__name__)
 

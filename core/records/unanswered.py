@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from core.jsonlog import JsonLinesLog
-from core.pii import mask_text
+from core.records.jsonlog import JsonLinesLog
+from core.records.pii import mask_text
 from core.text import normalize_query
 
 

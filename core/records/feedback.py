@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from core.jsonlog import JsonLinesLog
-from core.pii import mask_text
+from core.records.jsonlog import JsonLinesLog
+from core.records.pii import mask_text
 
 MAX_QUESTION = 500
 MAX_DOC_IDS = 20

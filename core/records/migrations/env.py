@@ -1,4 +1,4 @@
-"""Alembic environment: runs on the connection `core.db.Database.migrate` passes in (no alembic.ini)."""
+"""Alembic environment: runs on the connection `core.records.db.Database.migrate` passes in (no alembic.ini)."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ from typing import Any, Literal
 
 from alembic import context
 
-import core.audit
-import core.households
-import core.identity  # noqa: F401 - registers the tables on the metadata
-from core.db import Base, UTCDateTime
+import core.records.audit
+import core.records.households
+import core.records.identity  # noqa: F401 - registers the tables on the metadata
+from core.records.db import Base, UTCDateTime
 
 
 def _render_item(type_: str, obj: Any, autogen_context: Any) -> str | Literal[False]:
@@ -21,7 +21,7 @@ def _render_item(type_: str, obj: Any, autogen_context: Any) -> str | Literal[Fa
 
 connection = context.config.attributes.get("connection")
 if connection is None:
-    raise RuntimeError("run migrations through core.db.Database.migrate(), which passes a connection")
+    raise RuntimeError("run migrations through core.records.db.Database.migrate(), which passes a connection")
 
 context.configure(
     connection=connection,

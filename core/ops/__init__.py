@@ -1,0 +1,1 @@
+"""Operations: structured JSON-lines logs with request ids and masked numbers."""
