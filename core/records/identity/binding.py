@@ -1,157 +1,39 @@
-"""Who is asking: API clients and their roles, cadre accounts, binding codes and chat bindings.
+"""Binding a chat user to a household or a cadre account: single-use codes, the bind itself, and resolving it.
 
-Binding a chat user to a household (or a cadre account) is a login. A cadre or an admin issues a single-use
-8-character code; the chat user gives it together with a phone number the channel has verified, which must
-match the phone on record. Failed attempts are counted in the database (so the limits hold across API
-replicas): at most 5 per chat user per hour, and 5 per code, after which the code is dead::
-
-    identity = Identity(db, hasher, settings)
-    issued = identity.issue_household_code(household_no="...", actor=CLI_ADMIN)
-    who = identity.bind(channel="telegram", chat_user_id="42", code=issued.code, phone="13800001234")
-    identity.resolve(channel="telegram", chat_user_id="42").household_no
-
-Codes, API keys and phone numbers are stored only as hashes.
+Binding is a login. A cadre or an admin issues a single-use 8-character code; the chat user gives it together
+with a phone number the channel has verified, which must match the phone on record. Failed attempts are
+counted in the database (so the limits hold across API replicas): at most 5 per chat user per hour, and 5 per
+code, after which the code is dead.
 """
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import logging
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, cast
 
-from sqlalchemy import (
-    CheckConstraint,
-    ForeignKey,
-    Index,
-    Integer,
-    String,
-    UniqueConstraint,
-    delete,
-    func,
-    select,
-    text,
-)
-from sqlalchemy.engine import CursorResult
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import delete, func, select, text
+from sqlalchemy.orm import Session
 
 from core.errors import InvalidInput, NotFound, RateLimited
 from core.records import audit
 from core.records.audit import Actor
-from core.records.db import Base, Database, UTCDateTime, utcnow
+from core.records.db import Database, rowcount, utcnow
 from core.records.households import Household, HouseholdRecords, Jurisdiction
-from core.records.pii import PiiHasher, mask_phone, normalize_phone
+from core.records.identity.cadres import CadreInfo, cadre_info
+from core.records.identity.tables import BindingCode, BindingFailure, Cadre, ChatBinding
+from core.records.pii import PiiHasher, normalize_phone
 from core.settings import Settings
 
 logger = logging.getLogger(__name__)
 
-ROLES = ("portal", "channel", "admin")
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud and typed on a phone
 CODE_LENGTH = 8
-CONFIGURED_CHANNEL = "telegram"  # the client that presents BANGFU_API_KEY (the bot)
-KEY_PREFIX = "bfk_"
 
 _NO_MATCH = "the binding code or the phone number does not match"
 _DEAD_CODE = "this binding code has expired or was already used; ask for a new one"
-
-
-class ApiClient(Base):
-    """A client of the API (portal, channel, admin) with its key's SHA-256."""
-
-    __tablename__ = "api_clients"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(50), unique=True)
-    role: Mapped[str] = mapped_column(String(10))
-    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-
-
-class Cadre(Base):
-    """A cadre account (帮扶责任人, 驻村工作队, 村干部, 乡镇干部) and the households it looks after."""
-
-    __tablename__ = "cadres"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(50))
-    phone_hash: Mapped[str] = mapped_column(String(64))
-    phone_masked: Mapped[str] = mapped_column(String(16))
-    level: Mapped[str] = mapped_column(String(10))
-    township: Mapped[str | None] = mapped_column(String(50))
-    village: Mapped[str | None] = mapped_column(String(50))
-    active: Mapped[bool] = mapped_column(default=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
-
-
-class BindingCode(Base):
-    """A single-use code that binds a chat user to a household or a cadre account."""
-
-    __tablename__ = "binding_codes"
-    __table_args__ = (CheckConstraint("(household_id IS NULL) <> (cadre_id IS NULL)", name="one_subject"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    household_id: Mapped[int | None] = mapped_column(
-        ForeignKey("households.id", ondelete="CASCADE"), index=True
-    )
-    cadre_id: Mapped[int | None] = mapped_column(ForeignKey("cadres.id", ondelete="CASCADE"), index=True)
-    issued_by: Mapped[str] = mapped_column(String(120))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
-
-
-class ChatBinding(Base):
-    """A chat user of a channel bound to a household or a cadre account."""
-
-    __tablename__ = "chat_bindings"
-    __table_args__ = (
-        UniqueConstraint("channel", "chat_user_id"),
-        CheckConstraint("(household_id IS NULL) <> (cadre_id IS NULL)", name="one_subject"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    channel: Mapped[str] = mapped_column(String(50))
-    chat_user_id: Mapped[str] = mapped_column(String(64))
-    household_id: Mapped[int | None] = mapped_column(
-        ForeignKey("households.id", ondelete="CASCADE"), index=True
-    )
-    cadre_id: Mapped[int | None] = mapped_column(ForeignKey("cadres.id", ondelete="CASCADE"), index=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
-
-
-class BindingFailure(Base):
-    """A failed binding attempt, counted for the per-chat-user limit."""
-
-    __tablename__ = "binding_failures"
-    __table_args__ = (Index("ix_binding_failures_user", "channel", "chat_user_id", "at"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    channel: Mapped[str] = mapped_column(String(50))
-    chat_user_id: Mapped[str] = mapped_column(String(64))
-    at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
-
-
-@dataclass(frozen=True)
-class Client:
-    """An authenticated API client."""
-
-    name: str
-    role: str
-
-
-@dataclass(frozen=True)
-class CadreInfo:
-    id: int
-    name: str
-    phone_masked: str
-    jurisdiction: Jurisdiction
-    active: bool
 
 
 @dataclass(frozen=True)
@@ -186,122 +68,17 @@ class IssuedCode:
     cadre_id: int | None = None
 
 
-def _rowcount(result: Any) -> int:
-    return int(cast(CursorResult[Any], result).rowcount or 0)
-
-
 def normalize_code(code: str) -> str:
     return "".join(ch for ch in code.upper() if ch.isalnum())
 
 
-def key_hash(key: str) -> str:
-    # API keys are 256-bit random: a plain SHA-256 is enough, and survives a change of the secret key.
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+class Bindings:
+    """Binding codes and chat bindings (a part of `Identity`)."""
 
+    _db: Database
+    _hasher: PiiHasher
+    _settings: Settings
 
-def _cadre_info(c: Cadre) -> CadreInfo:
-    return CadreInfo(
-        id=c.id,
-        name=c.name,
-        phone_masked=c.phone_masked,
-        jurisdiction=Jurisdiction(c.level, c.township, c.village),
-        active=c.active,
-    )
-
-
-class Identity:
-    """API clients, cadre accounts, binding codes and chat bindings."""
-
-    def __init__(self, db: Database, hasher: PiiHasher, settings: Settings) -> None:
-        self._db = db
-        self._hasher = hasher
-        self._settings = settings
-        configured = settings.api_key
-        if not configured and not settings.is_production:
-            # Generated on first start into the data dir, where the bot in development reads it too.
-            configured = settings.dev_secret("channel_api_key")
-        self._channel_key = configured
-
-    # -- clients ---------------------------------------------------------------------------------------------
-    def authenticate(self, key: str) -> Client | None:
-        """The client presenting `key`, or None."""
-        key = key.strip()
-        if not key:
-            return None
-        if self._channel_key and hmac.compare_digest(key.encode(), self._channel_key.encode()):
-            return Client(name=CONFIGURED_CHANNEL, role="channel")
-        with self._db.read_session() as session:
-            row = session.scalar(select(ApiClient).where(ApiClient.key_hash == key_hash(key)))
-            if row is None or row.revoked_at is not None:
-                return None
-            return Client(name=row.name, role=row.role)
-
-    def create_client(self, *, name: str, role: str) -> tuple[Client, str]:
-        """Register a client; returns it with its key, which is shown this once and stored only hashed."""
-        name = name.strip()
-        if role not in ROLES:
-            raise InvalidInput(f"role must be one of {', '.join(ROLES)}")
-        if not name or len(name) > 50 or name == CONFIGURED_CHANNEL:
-            raise InvalidInput(f"a client name has 1–50 characters and is not {CONFIGURED_CHANNEL!r}")
-        key = KEY_PREFIX + secrets.token_urlsafe(32)
-        with self._db.session() as session:
-            if session.scalar(select(ApiClient.id).where(ApiClient.name == name)) is not None:
-                raise InvalidInput(f"a client named {name!r} exists already")
-            session.add(ApiClient(name=name, role=role, key_hash=key_hash(key), created_at=utcnow()))
-        logger.info("created API client %s with role %s", name, role)
-        return Client(name=name, role=role), key
-
-    def revoke_client(self, *, name: str) -> None:
-        with self._db.session() as session:
-            row = session.scalar(
-                select(ApiClient).where(ApiClient.name == name, ApiClient.revoked_at.is_(None))
-            )
-            if row is None:
-                raise NotFound(f"no active client named {name!r}")
-            row.revoked_at = utcnow()
-
-    # -- cadres ----------------------------------------------------------------------------------------------
-    def create_cadre(self, *, name: str, phone: str, jurisdiction: Jurisdiction, actor: Actor) -> CadreInfo:
-        """Create a cadre account; it acts once a chat user binds to it with an admin-issued code."""
-        name = name.strip()
-        if not name or len(name) > 50:
-            raise InvalidInput("a cadre's name has 1–50 characters")
-        phone = normalize_phone(phone)
-        with self._db.session() as session:
-            cadre = Cadre(
-                name=name,
-                phone_hash=self._hasher.phone_hash(phone),
-                phone_masked=mask_phone(phone),
-                level=jurisdiction.level,
-                township=jurisdiction.township,
-                village=jurisdiction.village,
-                active=True,
-                created_at=utcnow(),
-            )
-            session.add(cadre)
-            session.flush()
-            audit.record(session, actor=actor, action="create_cadre", detail=f"cadre={cadre.id}")
-            return _cadre_info(cadre)
-
-    def list_cadres(self) -> list[CadreInfo]:
-        with self._db.read_session() as session:
-            return [_cadre_info(c) for c in session.scalars(select(Cadre).order_by(Cadre.id))]
-
-    def deactivate_cadre(self, *, cadre_id: int, actor: Actor) -> int:
-        """Switch a cadre account off and unbind its chat users; returns how many were unbound."""
-        with self._db.session() as session:
-            cadre = session.get(Cadre, cadre_id)
-            if cadre is None:
-                raise NotFound(f"no cadre account {cadre_id}")
-            cadre.active = False
-            unbound = _rowcount(session.execute(delete(ChatBinding).where(ChatBinding.cadre_id == cadre_id)))
-            session.execute(
-                delete(BindingCode).where(BindingCode.cadre_id == cadre_id, BindingCode.used_at.is_(None))
-            )
-            audit.record(session, actor=actor, action="deactivate_cadre", detail=f"cadre={cadre_id}")
-        return unbound
-
-    # -- codes -----------------------------------------------------------------------------------------------
     def _new_code(
         self, session: Session, *, actor: Actor, household_id: int | None, cadre_id: int | None
     ) -> tuple[str, datetime]:
@@ -463,7 +240,7 @@ class Identity:
             household = HouseholdRecords.find_in(
                 session, household_no=household_no, jurisdiction=jurisdiction or Jurisdiction.county()
             )
-            count = _rowcount(
+            count = rowcount(
                 session.execute(delete(ChatBinding).where(ChatBinding.household_id == household.id))
             )
             session.execute(
@@ -500,4 +277,4 @@ class Identity:
         cadre = session.get(Cadre, binding.cadre_id)
         if cadre is None or not cadre.active:
             return None
-        return ChatIdentity(channel, chat_user_id, cadre=_cadre_info(cadre))
+        return ChatIdentity(channel, chat_user_id, cadre=cadre_info(cadre))
