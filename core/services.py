@@ -99,7 +99,7 @@ def build_services(settings: Settings, *, embedder: Embedder | None = None) -> S
     hasher = PiiHasher.from_settings(settings)
     store = KnowledgeStore.from_settings(settings)
     knowledge = LiveKnowledge(store, reload_interval=settings.reload_interval)
-    unanswered = UnansweredLog(settings.data_dir / "unanswered.jsonl")
+    unanswered = UnansweredLog(db, legacy_file=settings.data_dir / "unanswered.jsonl")
     services: Services
     retriever = Retriever(lambda: services.embedder)
     answers = AnswerService(retriever, on_unanswered=unanswered.record)
@@ -111,7 +111,7 @@ def build_services(settings: Settings, *, embedder: Embedder | None = None) -> S
         retriever=retriever,
         answers=answers,
         unanswered=unanswered,
-        feedback=FeedbackLog(settings.data_dir / "feedback.jsonl"),
+        feedback=FeedbackLog(db, legacy_file=settings.data_dir / "feedback.jsonl"),
         db=db,
         households=HouseholdRecords(db, hasher, measure_names=catalog_names(knowledge)),
         identity=Identity(db, hasher, settings),

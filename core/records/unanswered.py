@@ -6,32 +6,71 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from core.records.jsonlog import JsonLinesLog
+from sqlalchemy import BigInteger, Integer, String, select
+from sqlalchemy.orm import Mapped, mapped_column
+
+from core.records.db import Base, Database, UTCDateTime, utcnow
+from core.records.legacy import import_jsonl_once
 from core.records.pii import mask_text
 from core.text import normalize_query
 
+MAX_QUESTION = 500
+MAX_REASON = 20
+
+
+class UnansweredQuestion(Base):
+    """A question the service abstained on; ID-card and phone numbers masked."""
+
+    __tablename__ = "unanswered_questions"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    question: Mapped[str] = mapped_column(String(MAX_QUESTION))
+    reason: Mapped[str] = mapped_column(String(MAX_REASON))
+
+
+def _legacy_row(entry: dict[str, Any]) -> dict[str, Any]:
+    # Entries were masked when written; masking again costs nothing and guards against older writers.
+    return {
+        "at": _utc(datetime.fromisoformat(entry["time"])),
+        "question": mask_text(str(entry["question"]))[:MAX_QUESTION],
+        "reason": str(entry["reason"])[:MAX_REASON],
+    }
+
+
+def _utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
 
 class UnansweredLog:
-    """Append-only JSON-lines file in the data dir; questions are masked and capped before storing."""
+    """Unanswered questions in the records database; questions are masked and capped before storing."""
 
-    def __init__(self, path: Path) -> None:
-        self._log = JsonLinesLog(path)
+    def __init__(self, db: Database, *, legacy_file: Path | None = None) -> None:
+        """`legacy_file`: the JSON-lines log of an earlier version, imported once if it is there."""
+        self._db = db
+        if legacy_file is not None:
+            import_jsonl_once(db, legacy_file, UnansweredQuestion, _legacy_row)
 
     def record(self, question: str, reason: str) -> None:
-        """Append one question the service abstained on, with ID-card and phone numbers masked."""
-        self._log.append(
-            {
-                "time": datetime.now(UTC).isoformat(timespec="seconds"),
-                "question": mask_text(normalize_query(question))[:500],
-                "reason": reason,
-            }
-        )
+        """Store one question the service abstained on, with ID-card and phone numbers masked."""
+        with self._db.session() as session:
+            session.add(
+                UnansweredQuestion(
+                    # Whole seconds, as the API has always shown them and `since` compares them.
+                    at=utcnow().replace(microsecond=0),
+                    question=mask_text(normalize_query(question))[:MAX_QUESTION],
+                    reason=reason[:MAX_REASON],
+                )
+            )
 
     def list(self, *, limit: int = 100, since: datetime | None = None) -> list[dict[str, Any]]:
-        """Newest first."""
-        if since is not None and since.tzinfo is None:
-            since = since.replace(tzinfo=UTC)
-        if since is None:
-            return self._log.read(limit=limit)
-        after = since
-        return self._log.read(limit=limit, keep=lambda e: datetime.fromisoformat(e["time"]) >= after)
+        """Newest first, at most `limit`; only those at or after `since` (a naive time is taken as UTC)."""
+        query = select(UnansweredQuestion)
+        if since is not None:
+            query = query.where(UnansweredQuestion.at >= _utc(since))
+        query = query.order_by(UnansweredQuestion.at.desc(), UnansweredQuestion.id.desc()).limit(limit)
+        with self._db.read_session() as session:
+            return [
+                {"time": q.at.isoformat(timespec="seconds"), "question": q.question, "reason": q.reason}
+                for q in session.scalars(query)
+            ]

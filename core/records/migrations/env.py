@@ -7,8 +7,11 @@ from typing import Any, Literal
 from alembic import context
 
 import core.records.audit
+import core.records.feedback
 import core.records.households
-import core.records.identity  # noqa: F401 - registers the tables on the metadata
+import core.records.identity
+import core.records.legacy
+import core.records.unanswered  # noqa: F401 - registers the tables on the metadata
 from core.records.db import Base, UTCDateTime
 
 
