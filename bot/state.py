@@ -157,7 +157,7 @@ class PendingAction:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> PendingAction | None:
         try:
-            kind = RetryKind(data.get("kind"))
+            kind = RetryKind(str(data.get("kind")))
         except ValueError:
             return None
         return cls(
@@ -221,7 +221,7 @@ class UserState:
         return data
 
 
-class StatePersistence(PicklePersistence[dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+class StatePersistence(PicklePersistence[Any, dict[Any, Any], dict[Any, Any]]):
     """PTB's PicklePersistence with `UserState` kept as a plain dict on disk (see the module docstring)."""
 
     async def get_user_data(self) -> dict[int, Any]:

@@ -21,7 +21,14 @@ from typing import Any
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
-from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandler, MessageHandler, filters
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
 from telegram.warnings import PTBUserWarning
 
 from bot import render
@@ -281,7 +288,7 @@ def _shown(question: OpenQuestion) -> dict[str, Any]:
 
 def conversation() -> ConversationHandler[Any]:
     """The /check conversation (persistent: named "check", its state survives a restart)."""
-    steps = [
+    steps: list[BaseHandler[Any, Any, Any]] = [
         CallbackQueryHandler(check_fresh, pattern=exact(CheckAction(CheckStep.FRESH))),
         CallbackQueryHandler(check_answer, pattern=CheckAnswer.PATTERN),
         CallbackQueryHandler(check_toggle, pattern=CheckToggle.PATTERN),
