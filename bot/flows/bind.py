@@ -31,7 +31,7 @@ from bot.flows.questions import MAX_QUESTION, answer_question
 
 logger = logging.getLogger(__name__)
 
-CODE, PHONE = 10, 11
+CODE, PHONE = 10, 11  # persisted with the conversation: never renumber
 END = ConversationHandler.END
 
 # Codes the API issues have 8 characters: a typo is caught here without costing a binding attempt.

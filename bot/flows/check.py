@@ -50,7 +50,7 @@ from bot.flows.common import cancel
 from bot.flows.questions import answer_question
 from bot.state import Interview, OpenQuestion, PendingAction, RetryKind
 
-ASKING = 1
+ASKING = 1  # persisted with the conversation: never renumber
 END = ConversationHandler.END
 
 RESULT_CARDS = 6  # 办理指南 buttons under the results, for the first eligible measures
@@ -81,10 +81,9 @@ async def check_resume(update: Update, context: BotContext) -> int:
     return await _next(update, context)
 
 
-def _reset(context: BotContext, *, record: bool | None) -> Interview:
+def _reset(context: BotContext, *, record: bool | None) -> None:
     context.state.bind_code = None
-    interview = context.state.check = Interview(record=record)
-    return interview
+    context.state.check = Interview(record=record)
 
 
 def _interview(context: BotContext) -> Interview:
