@@ -1,8 +1,8 @@
 """Async client of the 帮扶通 HTTP API: the bot's only source of answers, screening and household data.
 
 Every call has timeouts; a connect error or a 5xx is retried once (only a connect error for calls that change
-something, so a binding attempt is never counted twice). API errors become a small hierarchy that `bot.app`
-turns into plain Chinese replies::
+something, so a binding attempt is never counted twice). API errors become a small hierarchy that the error
+handler (`bot.flows.common.on_error`) turns into plain Chinese replies::
 
     api = ApiClient("http://127.0.0.1:8000", key)
     answer = await api.ask("我家房子漏雨能修吗")           # {"answer", "abstained", "citations", "measures"}

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import enum
-import time
-from collections import deque
-from collections.abc import Awaitable, Callable
+import math
+from collections.abc import Awaitable
 from typing import Any
 
+from limits import RateLimitItemPerSecond
+from limits.storage import MemoryStorage
+from limits.strategies import MovingWindowRateLimiter
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
@@ -26,46 +28,27 @@ class Verdict(enum.Enum):
 
 
 class UserRateLimiter:
-    """Sliding-window limit of updates per user, in memory (a restart forgives everyone)."""
+    """Moving-window limit of updates per user (`limits`), in memory: a restart forgives everyone.
 
-    def __init__(
-        self,
-        max_updates: int = 20,
-        period: float = 60.0,
-        *,
-        max_users: int = 10_000,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
+    A second moving window of one per period decides whether a user over the limit is told (LIMITED) or has
+    already been told in this period (SILENT). `limits` counts in whole seconds, so `period` is rounded up.
+    Entries expire on their own, so users who went quiet cost no memory.
+    """
+
+    def __init__(self, max_updates: int = 20, period: float = 60.0) -> None:
         self.max_updates = max_updates
         self.period = period
-        self._max_users = max_users
-        self._clock = clock
-        self._hits: dict[int, deque[float]] = {}
-        self._warned: dict[int, float] = {}
+        seconds = max(1, math.ceil(period))
+        self._updates = RateLimitItemPerSecond(max_updates, seconds, namespace="bot-updates")
+        self._warnings = RateLimitItemPerSecond(1, seconds, namespace="bot-warned")
+        self._limiter = MovingWindowRateLimiter(MemoryStorage())
 
     def hit(self, user_id: int) -> Verdict:
         """Count one update of `user_id` and say whether it may be handled."""
-        now = self._clock()
-        hits = self._hits.get(user_id)
-        if hits is None:
-            if len(self._hits) >= self._max_users:
-                self._forget_idle(now)
-            hits = self._hits[user_id] = deque()
-        while hits and hits[0] <= now - self.period:
-            hits.popleft()
-        if len(hits) < self.max_updates:
-            hits.append(now)
+        user = str(user_id)
+        if self._limiter.hit(self._updates, user):
             return Verdict.ALLOWED
-        warned = self._warned.get(user_id)
-        if warned is not None and warned > now - self.period:
-            return Verdict.SILENT
-        self._warned[user_id] = now
-        return Verdict.LIMITED
-
-    def _forget_idle(self, now: float) -> None:
-        for user_id in [u for u, h in self._hits.items() if not h or h[-1] <= now - self.period]:
-            del self._hits[user_id]
-            self._warned.pop(user_id, None)
+        return Verdict.LIMITED if self._limiter.hit(self._warnings, user) else Verdict.SILENT
 
 
 class PerUserUpdateProcessor(BaseUpdateProcessor):

@@ -189,7 +189,7 @@ def passage(citation: Mapping[str, Any], document: Mapping[str, Any] | None = No
         fmt(T.PASSAGE_SECTION, section=citation["section"]) if citation.get("section") else None,
         T.PASSAGE_EXPIRED if doc and doc.get("in_force") is False else None,
     )
-    return _blocks(head, f"<blockquote>{esc(str(citation.get('text', '')).strip())}</blockquote>")
+    return _blocks(head, fmt(T.PASSAGE_QUOTE, text=str(citation.get("text", "")).strip()))
 
 
 def measure_card(measure: Mapping[str, Any]) -> str:

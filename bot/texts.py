@@ -88,6 +88,7 @@ PASSAGE_TITLE = "<b>{title}</b>"
 PASSAGE_DOC_NUMBER = "文号：{doc_number}"
 PASSAGE_ISSUER = "发文单位：{issuer}"
 PASSAGE_SECTION = "条款：{section}"
+PASSAGE_QUOTE = "<blockquote>{text}</blockquote>"
 PASSAGE_EXPIRED = "⚠️ 这份文件已经不在有效期内，仅供参考，请以现行政策为准。"
 PASSAGE_GONE = "这条回答时间太久了，原文已经找不到了。请把问题再发一次。"
 
