@@ -49,7 +49,7 @@ DocumentDetail = create_model(
 
 
 class DocumentList(BaseModel):
-    documents: list[DocumentSummary]  # type: ignore[valid-type]  # built from DocumentMeta above
+    documents: list[DocumentSummary]
 
 
 def summary_of(meta: DocumentMeta, today: date) -> dict[str, Any]:
