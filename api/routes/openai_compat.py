@@ -3,7 +3,7 @@
 `POST /v1/chat/completions` answers the last user message through the same path as `/v1/ask` (grounded,
 extractive, with citations, or an honest abstention); the other messages, system prompts included, are not
 read — answers come from the policies, never from instructions in a chat. The reply's content is the answer
-with its [n] markers followed by numbered footnotes; the citations, matched measures and the abstention flag
+with its [n] markers followed by numbered footnotes (core/answers/quoting.py); the citations, matched measures and the abstention flag
 also come as extra top-level fields. `GET /v1/models` lists the one model, `bangfu`.
 
 Example::
