@@ -29,7 +29,7 @@ from api.routes import (
     unanswered,
 )
 from api.routes.feedback import router as feedback_router
-from api.schemas import ErrorOut
+from api.schemas.common import ErrorOut
 from core.services import Services, build_services
 from core.settings import Settings
 

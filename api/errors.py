@@ -9,6 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api import texts
 from core import errors
 
 logger = logging.getLogger(__name__)
@@ -73,4 +74,4 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         logger.exception("unhandled error on %s %s", request.method, request.url.path)
-        return JSONResponse(error_body("InternalError", "服务出了点问题，请稍后再试。"), status_code=500)
+        return JSONResponse(error_body("InternalError", texts.INTERNAL_ERROR), status_code=500)

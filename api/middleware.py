@@ -27,6 +27,7 @@ from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api import texts
 from api.errors import error_body
 from api.metrics import Metrics
 from api.ratelimit import Decision, RateLimiter
@@ -125,7 +126,7 @@ class ApiMiddleware:
         if decision.allowed:
             return None
         self.metrics.rate_limited.labels(role=principal.role if principal else "anonymous").inc()
-        detail = f"请求太频繁，请 {decision.retry_after} 秒后再试。"
+        detail = texts.RATE_LIMITED.format(seconds=decision.retry_after)
         return 429, error_body("RateLimited", detail), {"Retry-After": str(decision.retry_after)}
 
     def _counting(self, receive: Receive) -> Receive:

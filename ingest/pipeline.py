@@ -8,6 +8,7 @@ Example::
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 import re
@@ -30,7 +31,7 @@ from core.knowledge.store import KnowledgeStore, Pointer, StoredDocument, new_ge
 from core.settings import Settings
 from ingest.cache import IngestCache
 from ingest.chunking import chunk_text
-from ingest.readers import SUPPORTED_SUFFIXES, ParsedDocument, read_document
+from ingest.readers import SUPPORTED_SUFFIXES, read_document
 
 logger = logging.getLogger(__name__)
 
@@ -120,27 +121,8 @@ def embed_text(meta: DocumentMeta, section: str | None, text: str) -> str:
     return f"{head}\n{text}"
 
 
-def _meta(doc_id: str, rel: str, parsed: ParsedDocument) -> DocumentMeta:
-    return DocumentMeta(
-        doc_id=doc_id,
-        title=parsed.title,
-        source=rel,
-        doc_number=parsed.doc_number,
-        issuer=parsed.issuer,
-        issued=parsed.issued,
-        effective_from=parsed.effective_from,
-        effective_to=parsed.effective_to,
-        region=parsed.region,
-        category=parsed.category,
-        supersedes=parsed.supersedes,
-        superseded_by=parsed.superseded_by,
-    )
-
-
 def _link_supersession(docs: dict[str, StoredDocument]) -> None:
     """Make `supersedes` / `superseded_by` symmetric so either side may declare the link."""
-    import dataclasses
-
     for doc in list(docs.values()):
         old_id = doc.meta.supersedes
         if old_id and old_id in docs and not docs[old_id].meta.superseded_by:
@@ -328,7 +310,7 @@ def _parse_all(
         if doc_id in docs:
             report.failed[src.rel] = f"has the same document id '{doc_id}' as {docs[doc_id].meta.source}"
             continue
-        meta = _meta(doc_id, src.rel, parsed)
+        meta = dataclasses.replace(parsed.meta, doc_id=doc_id, source=src.rel)
         docs[doc_id] = StoredDocument(meta=meta, text=parsed.text, content_hash=src.digest)
         for i, piece in enumerate(chunk_text(parsed.text, max_chars=CHUNK_MAX_CHARS)):
             text_hash = _sha(embed_text(meta, piece.section, piece.text).encode())

@@ -6,8 +6,9 @@ from fastapi import APIRouter
 
 from api.auth import AdminClient, admin_actor
 from api.deps import ServicesDep
-from api.schemas import ErrorOut
-from api.schemas_households import CadreIn, CadreList, CadreOut, ClientIn, ClientOut, CodeOut, UnbindOut
+from api.schemas.admin import CadreIn, CadreList, CadreOut, ClientIn, ClientOut
+from api.schemas.common import ErrorOut
+from api.schemas.households import CodeOut, UnbindOut
 from core.records.households import Jurisdiction
 
 router = APIRouter(

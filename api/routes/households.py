@@ -8,15 +8,15 @@ from fastapi import APIRouter, Query
 
 from api.auth import CadreUser
 from api.deps import ServicesDep
-from api.schemas import ErrorOut
-from api.schemas_households import (
+from api.schemas.common import ErrorOut
+from api.schemas.households import (
     CodeOut,
     HouseholdOut,
     HouseholdPageOut,
+    HouseholdSearchOut,
     HouseholdStatusOut,
     RiskLevel,
     SearchIn,
-    SearchOut,
     UnbindOut,
 )
 from core.records.households import Jurisdiction
@@ -64,13 +64,13 @@ def list_households(
     )
 
 
-@router.post("/search", response_model=SearchOut, summary="Search households in my jurisdiction")
-def search(body: SearchIn, user: CadreUser, services: ServicesDep) -> SearchOut:
+@router.post("/search", response_model=HouseholdSearchOut, summary="Search households in my jurisdiction")
+def search(body: SearchIn, user: CadreUser, services: ServicesDep) -> HouseholdSearchOut:
     """By 户编号, a member's name, or the last four characters of an ID number (sent in the body, not the URL)."""
     items = services.households.search(
         jurisdiction=_jurisdiction(user), actor=user.actor(), query=body.query, limit=body.limit
     )
-    return SearchOut(items=[HouseholdOut.of(s) for s in items])
+    return HouseholdSearchOut(items=[HouseholdOut.of(s) for s in items])
 
 
 @router.get(

@@ -5,13 +5,12 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
-from pydantic import Field
 
 from api.auth import ChannelUser, HouseholdUser
 from api.deps import ServicesDep, ViewDep
-from api.routes.eligibility import EligibilityIn, EligibilityOut
-from api.schemas import ErrorOut
-from api.schemas_households import BindIn, HouseholdStatusOut, MeOut, PaymentsOut, UnbindOut
+from api.schemas.common import ErrorOut
+from api.schemas.households import HouseholdStatusOut, PaymentsOut, UnbindOut
+from api.schemas.me import BindIn, MeEligibilityIn, MeEligibilityOut, MeOut
 from core.eligibility.prefill import screen_household
 from core.errors import InvalidInput
 
@@ -68,31 +67,6 @@ def payments(
         household_id=user.household_id, actor=user.actor(), item=item, year=year
     )
     return PaymentsOut.of(answer)
-
-
-class MeEligibilityIn(EligibilityIn):
-    member: int | None = Field(
-        None,
-        ge=1,
-        le=30,
-        description="whom the person-level facts (age, labour capacity, schooling, health) are about: the "
-        "member's number in the household, counting from 1 in the order GET /v1/me/status lists `members`. "
-        "Default: the only member of a one-person household, else nobody (those facts are left to ask)",
-    )
-
-
-class MeEligibilityOut(EligibilityOut):
-    prefilled: dict[str, bool | int | str] = Field(
-        description="facts taken from the household's record (those given in `facts` are not listed: they win)"
-    )
-    prefilled_from: str = Field(
-        description="plain-Chinese note of what was taken from which record and its date, to show the user "
-        "so they can correct it (by sending the fact in `facts`)"
-    )
-    member: int | None = Field(
-        description="the member the person-level facts are about (the one asked for, or the only member); "
-        "null when nobody in particular"
-    )
 
 
 @router.post(

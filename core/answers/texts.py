@@ -27,3 +27,8 @@ EXPIRED_NOTE = "注意：[{n}]《{title}》已过有效期，仅供参考，办�
 SUPERSEDED_NOTE = "注意：[{n}]《{title}》已被新文件[{m}]《{new_title}》代替，请以新文件为准。"
 NOT_YET_NOTE = "注意：[{n}]《{title}》还没开始施行。"
 LIST_SEP = "、"
+# A footnote under an answer in a chat reply (core/answers/quoting.py), one per citation.
+FOOTNOTE = "[{n}] 《{title}》{doc_number}{section}：“{quote}”"
+FOOTNOTE_DOC_NUMBER = "（{doc_number}）"
+FOOTNOTE_SECTION = " {section}"
+ELLIPSIS = "…"

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.schemas import DocumentDetail, DocumentList, MeasureDetail, MeasureList
+from core.knowledge.models import DocumentMeta
 from tests.conftest import POLICIES, make_settings
 
 
@@ -31,6 +33,21 @@ def test_get_document_full_text(api_client: TestClient) -> None:
     assert doc.text and doc.text in source  # the body, verbatim
     assert "---" not in doc.text.splitlines()[0]
     assert doc.doc_number and doc.doc_number in source
+
+
+def test_the_document_schema_is_documentmeta_with_in_force_and_text(api_client: TestClient) -> None:
+    detail = api_client.get("/openapi.json").json()["components"]["schemas"]["DocumentDetail"]
+    meta_fields = {f.name for f in dataclasses.fields(DocumentMeta)}
+    assert set(detail["properties"]) == meta_fields | {"in_force", "text"}
+    assert set(detail["required"]) == {"doc_id", "title", "source", "in_force", "text"}
+    assert detail["properties"]["doc_number"]["description"].startswith("文号")
+    assert detail["properties"]["effective_to"]["anyOf"] == [
+        {"type": "string", "format": "date"},
+        {"type": "null"},
+    ]
+    body = api_client.get("/v1/documents/qinghe-monitoring-2021").json()
+    assert set(body) == set(detail["properties"])
+    assert body["superseded_by"] == "qinghe-monitoring-2023" and body["in_force"] is False
 
 
 def test_unknown_document_is_a_plain_404(api_client: TestClient) -> None:

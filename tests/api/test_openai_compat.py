@@ -23,7 +23,7 @@ from fastapi.testclient import TestClient
 from openai import OpenAI
 
 from api.app import create_app
-from api.routes.openai_compat import MODEL_ID, ChatCompletionIn, content_pieces
+from api.schemas.openai import MODEL_ID, ChatCompletionIn
 from core.answers import texts
 from core.services import Services, build_services
 from core.text import normalize_query
@@ -266,14 +266,6 @@ def test_stream_of_an_abstention_and_usage_on_request(client: OpenAI) -> None:
     assert usage_chunk.usage.completion_tokens == len(texts.ABSTAIN)
     assert usage_chunk.usage.prompt_tokens == len(OUT_OF_SCOPE)
     assert all(c.usage is None for c in answer)
-
-
-def test_content_pieces_join_back_and_keep_markers_with_their_sentence() -> None:
-    content = "【补助】\n补多少：每户1.5万元；低保户再加0.3万元[2]\n政策原文：\n（二）每户补助1.5万元；[2]\n\n[1] 《办法》：“甲。”"
-    pieces = content_pieces(content)
-    assert "".join(pieces) == content
-    assert "（二）每户补助1.5万元；[2]\n\n" in pieces
-    assert not any(p.startswith(("[2]", "\n", "”")) for p in pieces)
 
 
 # -- models, errors, access ------------------------------------------------------------------------------

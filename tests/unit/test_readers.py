@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from datetime import date
 from pathlib import Path
@@ -9,7 +10,9 @@ from pathlib import Path
 import pytest
 
 from core.errors import CorpusError
+from core.knowledge.models import DocumentMeta
 from ingest.readers import ParsedDocument, decode_text, read_document, reflow_pdf_pages
+from ingest.readers.common import DATE_FIELDS
 from tests.helpers.docs import PDF_SKIP_REASON, cjk_pdf_font, write_docx, write_pdf, write_text
 
 FRONT_MATTER_DOC = """---
@@ -70,17 +73,32 @@ def test_front_matter_fields_dates_nulls_and_extra(tmp_path: Path) -> None:
         FRONT_MATTER_DOC.replace("\n", "\r\n").replace("制定本办法。", "制定本办法。  "), encoding="utf-8"
     )
     doc = read_document(path)
-    assert doc.title == "青禾县农村低收入群体住房安全保障实施办法"
-    assert doc.doc_number == "青政办〔2023〕12号"
-    assert doc.issuer == "青禾县人民政府办公室"
-    assert doc.issued == date(2023, 3, 15)
-    assert doc.effective_from == date(2023, 4, 1)
-    assert doc.effective_to is None
-    assert doc.supersedes is None and doc.superseded_by is None
-    assert (doc.region, doc.category) == ("青禾县", "住房安全")
+    assert doc.meta.title == "青禾县农村低收入群体住房安全保障实施办法"
+    assert doc.meta.doc_number == "青政办〔2023〕12号"
+    assert doc.meta.issuer == "青禾县人民政府办公室"
+    assert doc.meta.issued == date(2023, 3, 15)
+    assert doc.meta.effective_from == date(2023, 4, 1)
+    assert doc.meta.effective_to is None
+    assert doc.meta.supersedes is None and doc.meta.superseded_by is None
+    assert (doc.meta.region, doc.meta.category) == ("青禾县", "住房安全")
     assert doc.extra == {"reviewed_by": "县住建局", "tags": ["危房改造", "住房安全"]}
     assert doc.text == "第一条 为保障农村低收入群体住房安全，制定本办法。\n第二条 本办法适用于本县。"
     _assert_clean(doc)
+
+
+def test_front_matter_states_every_documentmeta_field_but_the_placed_ones(tmp_path: Path) -> None:
+    stated = {f.name for f in dataclasses.fields(DocumentMeta)} - {"doc_id", "source"}
+    values = {name: ("2023-03-15" if name in DATE_FIELDS else f"值{name}") for name in stated}
+    path = tmp_path / "all-fields.md"
+    lines = "".join(f"{k}: {v}\n" for k, v in values.items())
+    path.write_text(f"---\n{lines}doc_id: ignored\n---\n第一条 正文。\n", encoding="utf-8")
+    doc = read_document(path)
+    assert isinstance(doc.meta, DocumentMeta)
+    for name, value in values.items():
+        expected = date(2023, 3, 15) if name in DATE_FIELDS else value
+        assert getattr(doc.meta, name) == expected, name
+    assert (doc.meta.doc_id, doc.meta.source) == ("all-fields", path.as_posix())  # the pipeline places it
+    assert doc.extra == {"doc_id": "ignored"}
 
 
 def test_front_matter_accepts_chinese_date_strings(tmp_path: Path) -> None:
@@ -90,14 +108,14 @@ def test_front_matter_accepts_chinese_date_strings(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     doc = read_document(path)
-    assert doc.issued == date(2023, 3, 5)
-    assert doc.effective_to == date(2027, 12, 31)
+    assert doc.meta.issued == date(2023, 3, 5)
+    assert doc.meta.effective_to == date(2027, 12, 31)
 
 
 def test_front_matter_without_title_takes_it_from_the_body(tmp_path: Path) -> None:
     path = tmp_path / "untitled.md"
     path.write_text("---\nregion: 青禾县\n---\n青禾县教育资助办法\n第一条 正文。\n", encoding="utf-8")
-    assert read_document(path).title == "青禾县教育资助办法"
+    assert read_document(path).meta.title == "青禾县教育资助办法"
 
 
 @pytest.mark.parametrize(
@@ -136,7 +154,7 @@ def test_plain_text_encodings_are_detected(tmp_path: Path, encoding: str) -> Non
     path = write_text(tmp_path / f"notice-{encoding}.txt", PLAIN, encoding)
     doc = read_document(path)
     assert doc.text == PLAIN.strip()
-    assert doc.title == "青禾县临时救助实施细则"
+    assert doc.meta.title == "青禾县临时救助实施细则"
 
 
 def test_gb18030_only_characters_and_big5(tmp_path: Path) -> None:
@@ -181,11 +199,11 @@ def test_empty_files_are_rejected(tmp_path: Path, raw: bytes) -> None:
 
 def test_notice_header_gives_title_doc_number_issuer_and_dates(tmp_path: Path) -> None:
     doc = read_document(write_text(tmp_path / "notice.txt", NOTICE, "gb18030"))
-    assert doc.title == "青禾县人民政府办公室关于印发青禾县农村低收入群体住房安全保障实施办法的通知"
-    assert doc.doc_number == "青政办〔2023〕12号"  # not the 建村〔2019〕8号 cited in the body
-    assert doc.issuer == "青禾县人民政府办公室"
-    assert doc.issued == date(2023, 3, 15)
-    assert doc.effective_from == date(2023, 4, 1)
+    assert doc.meta.title == "青禾县人民政府办公室关于印发青禾县农村低收入群体住房安全保障实施办法的通知"
+    assert doc.meta.doc_number == "青政办〔2023〕12号"  # not the 建村〔2019〕8号 cited in the body
+    assert doc.meta.issuer == "青禾县人民政府办公室"
+    assert doc.meta.issued == date(2023, 3, 15)
+    assert doc.meta.effective_from == date(2023, 4, 1)
     assert doc.text.startswith("青禾县人民政府办公室文件\n\n青政办〔2023〕12号")
 
 
@@ -217,24 +235,24 @@ def test_notice_header_variants(
     tmp_path: Path, header: str, title: str, number: str, issuer: str | None
 ) -> None:
     doc = read_document(write_text(tmp_path / "n.txt", header + "\n各有关单位：\n第一条 正文。\n", "utf-8"))
-    assert (doc.title, doc.doc_number, doc.issuer) == (title, number, issuer)
+    assert (doc.meta.title, doc.meta.doc_number, doc.meta.issuer) == (title, number, issuer)
 
 
 def test_doc_number_cited_in_the_body_is_not_the_documents_own(tmp_path: Path) -> None:
     text = "关于做好临时救助工作的意见\n根据国发〔2014〕47号文件，制定本意见。\n（国发〔2014〕47号）\n"
     doc = read_document(write_text(tmp_path / "n.txt", text, "utf-8"))
-    assert doc.title == "关于做好临时救助工作的意见"
+    assert doc.meta.title == "关于做好临时救助工作的意见"
     # A line that is only a bracketed 文号 still counts; the sentence citing one does not.
-    assert doc.doc_number == "国发〔2014〕47号"
+    assert doc.meta.doc_number == "国发〔2014〕47号"
     doc = read_document(write_text(tmp_path / "m.txt", text.replace("\n（国发〔2014〕47号）", ""), "utf-8"))
-    assert doc.doc_number is None
+    assert doc.meta.doc_number is None
 
 
 def test_title_falls_back_to_the_file_name(tmp_path: Path) -> None:
     text = "为巩固拓展脱贫攻坚成果，现就有关事项通知如下，请各地认真抓好落实，确保各项政策措施落地见效。\n一、正文。\n"
     doc = read_document(write_text(tmp_path / "loose-notice.txt", text, "utf-8"))
-    assert doc.title == "loose-notice"
-    assert doc.doc_number is None
+    assert doc.meta.title == "loose-notice"
+    assert doc.meta.doc_number is None
 
 
 def test_unsupported_and_missing_files(tmp_path: Path) -> None:
@@ -260,8 +278,8 @@ def test_docx_paragraphs_and_tables_in_order(tmp_path: Path) -> None:
         core_title="Microsoft Word - draft",
     )
     doc = read_document(path)
-    assert doc.title == "青禾县小额信贷贴息管理办法"
-    assert doc.doc_number == "青财农〔2024〕7号"
+    assert doc.meta.title == "青禾县小额信贷贴息管理办法"
+    assert doc.meta.doc_number == "青财农〔2024〕7号"
     assert doc.text.split("\n") == [
         "青财农〔2024〕7号",
         "青禾县小额信贷贴息管理办法",
@@ -284,7 +302,7 @@ def test_docx_paragraphs_and_tables_in_order(tmp_path: Path) -> None:
 def test_docx_title_property_is_a_fallback(tmp_path: Path, core_title: str, expected: str) -> None:
     blocks = ["为促进监测户就业，现就有关事项通知如下。", "一、开发公益性岗位。"]
     doc = read_document(write_docx(tmp_path / "jobs.docx", blocks, core_title=core_title))
-    assert doc.title == expected
+    assert doc.meta.title == expected
 
 
 @pytest.mark.parametrize("damage", ["random", "truncated"])
@@ -329,8 +347,8 @@ def test_html_keeps_body_text_and_drops_page_furniture(tmp_path: Path) -> None:
     path = tmp_path / "medical.html"
     path.write_bytes(HTML.encode("gb18030"))
     doc = read_document(path)
-    assert doc.title == "青禾县医疗救助办法"
-    assert doc.doc_number == "青政发〔2022〕3号"
+    assert doc.meta.title == "青禾县医疗救助办法"
+    assert doc.meta.doc_number == "青政发〔2022〕3号"
     lines = doc.text.split("\n")
     assert "第一条　为保障困难群众基本医疗，制定本办法。" in lines
     assert "第二条 救助比例不低于70%。" in lines
@@ -347,7 +365,7 @@ def test_html_title_falls_back_to_the_title_element(tmp_path: Path) -> None:
         "<html><head><title>帮扶政策问答 - 青禾县</title></head><body><p>问：怎么申请？</p></body></html>",
         encoding="utf-8",
     )
-    assert read_document(path).title == "帮扶政策问答"
+    assert read_document(path).meta.title == "帮扶政策问答"
 
 
 # ---------------------------------------------------------------------------------------------- PDF
@@ -366,8 +384,8 @@ def test_pdf_rejoins_wrapped_lines_and_drops_page_numbers(tmp_path: Path, pdf_fo
         chars_per_line=20,
     )
     doc = read_document(path)
-    assert doc.title == "青禾县住房安全保障实施办法"
-    assert doc.doc_number == "青政办〔2023〕12号"
+    assert doc.meta.title == "青禾县住房安全保障实施办法"
+    assert doc.meta.doc_number == "青政办〔2023〕12号"
     lines = doc.text.split("\n")
     assert article_1 in lines
     # article 2 ends a page at a full line mid-sentence: it continues on the next page.

@@ -1,4 +1,5 @@
-"""Request and response models of the household, binding and admin endpoints (the OpenAPI contract).
+"""A household's record as the API shows it (to the household itself and to cadres), pages and searches of
+households, binding codes.
 
 ID-card and phone numbers of household members appear only masked (`110***********1234`, `138****1234`).
 """
@@ -12,70 +13,10 @@ from typing import Literal, cast
 from pydantic import BaseModel, Field
 
 from core.records import households as h
-from core.records.identity import CadreInfo, ChatIdentity, IssuedCode
+from core.records.identity import IssuedCode
 from core.records.texts import RISK_LABELS
 
 RiskLevel = Literal["red", "orange", "blue"]
-Level = Literal["county", "township", "village"]
-
-
-class BindIn(BaseModel):
-    code: str = Field(min_length=4, max_length=20, description="the 8-character binding code from a cadre")
-    phone: str = Field(min_length=11, max_length=20, description="the chat user's phone number")
-    phone_verified: bool = Field(
-        description="true only when the channel verified the phone belongs to this chat user "
-        "(Telegram: a shared contact whose user_id is the sender's)"
-    )
-
-
-class JurisdictionOut(BaseModel):
-    level: Level
-    township: str | None = None
-    village: str | None = None
-    label: str = Field(description="e.g. 全县, 青禾镇, 青禾镇柳湾村")
-
-
-class CadreOut(BaseModel):
-    id: int
-    name: str
-    phone_masked: str
-    jurisdiction: JurisdictionOut
-    active: bool
-
-    @classmethod
-    def of(cls, c: CadreInfo) -> CadreOut:
-        j = c.jurisdiction
-        return cls(
-            id=c.id,
-            name=c.name,
-            phone_masked=c.phone_masked,
-            active=c.active,
-            jurisdiction=JurisdictionOut(
-                level=cast(Level, j.level), township=j.township, village=j.village, label=j.label()
-            ),
-        )
-
-
-class MeOut(BaseModel):
-    bound: bool
-    kind: Literal["household", "cadre"] | None = Field(None, description="what the chat user is bound to")
-    household_no: str | None = None
-    cadre: CadreOut | None = None
-
-    @classmethod
-    def of(cls, identity: ChatIdentity | None) -> MeOut:
-        if identity is None:
-            return cls(bound=False, kind=None)
-        return cls(
-            bound=True,
-            kind=cast(Literal["household", "cadre"], identity.kind),
-            household_no=identity.household_no,
-            cadre=CadreOut.of(identity.cadre) if identity.cadre else None,
-        )
-
-
-class UnbindOut(BaseModel):
-    unbound: int = Field(description="how many chat accounts were unbound")
 
 
 class HouseholdOut(BaseModel):
@@ -212,7 +153,7 @@ class SearchIn(BaseModel):
     limit: int = Field(20, ge=1, le=100)
 
 
-class SearchOut(BaseModel):
+class HouseholdSearchOut(BaseModel):
     items: list[HouseholdOut]
 
 
@@ -227,24 +168,5 @@ class CodeOut(BaseModel):
         return cls(code=c.code, expires_at=c.expires_at, household_no=c.household_no, cadre_id=c.cadre_id)
 
 
-class CadreIn(BaseModel):
-    name: str = Field(min_length=1, max_length=50)
-    phone: str = Field(min_length=11, max_length=20, description="the cadre's mobile; binding checks it")
-    level: Level
-    township: str | None = Field(None, max_length=50)
-    village: str | None = Field(None, max_length=50)
-
-
-class CadreList(BaseModel):
-    cadres: list[CadreOut]
-
-
-class ClientIn(BaseModel):
-    name: str = Field(min_length=1, max_length=50, pattern=r"^[A-Za-z0-9_.-]+$")
-    role: Literal["portal", "channel", "admin"]
-
-
-class ClientOut(BaseModel):
-    name: str
-    role: str
-    key: str = Field(description="the API key; shown this once, stored only hashed")
+class UnbindOut(BaseModel):
+    unbound: int = Field(description="how many chat accounts were unbound")

@@ -1,0 +1,89 @@
+"""Request and response models, one module per area: they are the OpenAPI contract portal developers read.
+
+common (errors, health), documents, measures, answers, eligibility, households, me, admin, openai. Every model
+is also importable from `api.schemas` by its name.
+"""
+
+from __future__ import annotations
+
+from api.schemas.admin import CadreIn, CadreList, CadreOut, ClientIn, ClientOut, JurisdictionOut
+from api.schemas.answers import AskIn, AskOut, CitationOut, MeasureRef, SearchHit, SearchOut
+from api.schemas.common import ErrorOut, Health, Readiness
+from api.schemas.documents import DocumentDetail, DocumentList, DocumentSummary
+from api.schemas.eligibility import EligibilityIn, EligibilityOut, NextQuestionOut, OptionOut, ResultOut
+from api.schemas.households import (
+    CodeOut,
+    HelperOut,
+    HouseholdOut,
+    HouseholdPageOut,
+    HouseholdSearchOut,
+    HouseholdStatusOut,
+    MeasureOut,
+    MeasureYearOut,
+    MemberOut,
+    PaymentOut,
+    PaymentsOut,
+    SearchIn,
+    UnbindOut,
+)
+from api.schemas.me import BindIn, MeEligibilityIn, MeEligibilityOut, MeOut
+from api.schemas.measures import BasisOut, MeasureDetail, MeasureList, MeasureSummary
+from api.schemas.openai import (
+    ChatCompletionChunkOut,
+    ChatCompletionIn,
+    ChatCompletionOut,
+    ModelListOut,
+    ModelOut,
+)
+
+__all__ = [
+    "AskIn",
+    "AskOut",
+    "BasisOut",
+    "BindIn",
+    "CadreIn",
+    "CadreList",
+    "CadreOut",
+    "ChatCompletionChunkOut",
+    "ChatCompletionIn",
+    "ChatCompletionOut",
+    "CitationOut",
+    "ClientIn",
+    "ClientOut",
+    "CodeOut",
+    "DocumentDetail",
+    "DocumentList",
+    "DocumentSummary",
+    "EligibilityIn",
+    "EligibilityOut",
+    "ErrorOut",
+    "Health",
+    "HelperOut",
+    "HouseholdOut",
+    "HouseholdPageOut",
+    "HouseholdSearchOut",
+    "HouseholdStatusOut",
+    "JurisdictionOut",
+    "MeEligibilityIn",
+    "MeEligibilityOut",
+    "MeOut",
+    "MeasureDetail",
+    "MeasureList",
+    "MeasureOut",
+    "MeasureRef",
+    "MeasureSummary",
+    "MeasureYearOut",
+    "MemberOut",
+    "ModelListOut",
+    "ModelOut",
+    "NextQuestionOut",
+    "OptionOut",
+    "PaymentOut",
+    "PaymentsOut",
+    "Readiness",
+    "ResultOut",
+    "SearchHit",
+    "SearchIn",
+    "SearchOut",
+    "UnbindOut",
+]

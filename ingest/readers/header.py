@@ -1,0 +1,224 @@
+"""Metadata guessing: title, 文号, issuer and dates of a notice without front matter, from its own header and
+closing lines."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from core.errors import CorpusError
+from ingest.readers.common import ParsedDocument, parsed_document
+from ingest.readers.encoding import clean_text
+
+_CN_DIGIT_VALUES = {"〇": 0, "○": 0, "零": 0, "Ｏ": 0, "O": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5}
+_CN_DIGIT_VALUES |= {"六": 6, "七": 7, "八": 8, "九": 9}
+_CN_NUM = "〇○零Ｏ一二三四五六七八九十"
+_DATE = re.compile(
+    rf"(?P<y>(?:19|20)\d{{2}}|[{_CN_NUM}]{{4}})\s*年\s*(?P<m>\d{{1,2}}|[{_CN_NUM}]{{1,3}})\s*月"
+    rf"\s*(?P<d>\d{{1,2}}|[{_CN_NUM}]{{1,3}})\s*日"
+)
+_ISO_DATE = re.compile(r"^\s*(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})\s*$")
+_DATE_ONLY_LINE = re.compile(rf"^[（(]?\s*(?:{_DATE.pattern})\s*[）)]?$")
+_DOC_NUMBER = re.compile(
+    r"(?<![\u4e00-\u9fff])(?:"
+    r"[\u4e00-\u9fff]{1,12}\s*[〔\[［（(【]\s*(?:19|20)\d{2}\s*[〕\]］）)】]\s*第?\s*\d{1,5}\s*号"
+    rf"|(?:中华人民共和国)?[\u4e00-\u9fff]{{1,14}}?令\s*(?:第\s*)?[\d{_CN_NUM}百]+\s*号"
+    r")"
+)
+_TITLE_SUFFIX = re.compile(
+    r"(?:通知|意见|办法|方案|条例|决定|规定|细则|标准|规划|纲要|法|通告|公告|批复|函|报告|计划|规则|指引|指南"
+    r"|要点|清单|目录|决议|章程|制度|措施|规范|公报)"
+    r"(?:\s*[（(][^（）()]{1,16}[）)])?$"
+)
+_ORG_SUFFIX = re.compile(
+    r"(?:国务院|中共中央|中央|党中央|政府|办公厅|办公室|部|委|委员会|局|厅|院|署|会|办|中心|银行|党委|常委会|法院"
+    r"|检察院|联合会|残联|妇联|团委|工会|协会|处|科|股|站|所|队)$"
+)
+_META_LINE = re.compile(
+    r"^(?:(?:来源|信息来源|发布时间|发布日期|成文日期|索引号|发文机关|发文字号|文号|主题分类|主题词|公文种类|签发人|字号"
+    r"|公开方式)\s*[:：]|(?:特急|加急|平急|特提|机密|秘密|绝密|急件)(?:\s|★|$)|【?字体)"
+)
+_EFFECTIVE_IN_TEXT = re.compile(rf"自\s*(?:{_DATE.pattern})\s*起\s*(?:施行|实施|执行|生效)")
+_MARKUP_PREFIX = re.compile(r"^(?:#{1,6}\s*|\*\*|__)+")
+_MARKUP_SUFFIX = re.compile(r"(?:\*\*|__)+$")
+HEADER_LINES = 12
+
+
+def _cn_number(s: str) -> int:
+    """Value of a number written in digits or Chinese numerals up to 99 (or digit by digit, for years)."""
+    if s.isdigit():
+        return int(s)
+    if "十" in s:
+        tens, _, ones = s.partition("十")
+        return (_CN_DIGIT_VALUES.get(tens, 1) if tens else 1) * 10 + (
+            _CN_DIGIT_VALUES.get(ones, 0) if ones else 0
+        )
+    value = 0
+    for ch in s:
+        value = value * 10 + _CN_DIGIT_VALUES[ch]
+    return value
+
+
+def _date_from_match(m: re.Match[str]) -> date | None:
+    try:
+        return date(_cn_number(m.group("y")), _cn_number(m.group("m")), _cn_number(m.group("d")))
+    except (KeyError, ValueError):
+        return None
+
+
+def parse_date(value: str) -> date | None:
+    """Parse 2023-03-15, 2023/3/15, 2023年3月15日 or 二〇二三年三月十五日; None when it is not a date."""
+    iso = _ISO_DATE.match(value)
+    if iso:
+        try:
+            return date(int(iso.group(1)), int(iso.group(2)), int(iso.group(3)))
+        except ValueError:
+            return None
+    m = _DATE.fullmatch(value.strip())
+    return _date_from_match(m) if m else None
+
+
+def _plain_line(line: str) -> str:
+    """A line without surrounding whitespace and Markdown heading or emphasis marks."""
+    return _MARKUP_SUFFIX.sub("", _MARKUP_PREFIX.sub("", line.strip())).strip()
+
+
+def _is_org_line(line: str) -> bool:
+    """A line that only names one or more issuing bodies, e.g. "民政部 财政部"."""
+    if not line or len(line) > 60 or re.search(r"[\d。；：:，,！？]", line):
+        return False
+    parts = [p for p in re.split(r"[\s、]+", line) if p]
+    return bool(parts) and all(2 <= len(p) <= 30 and _ORG_SUFFIX.search(p) for p in parts)
+
+
+def _doc_number_in(line: str) -> str | None:
+    """The 文号 of a header line such as "民发〔2018〕23号"; a body sentence citing another document's 文号 (it
+    has commas or ends a sentence) gives None."""
+    if len(line) > 40 or (re.search(r"[，,。；;：:]", line) and not _META_LINE.match(line)):
+        return None
+    m = _DOC_NUMBER.search(line)
+    return re.sub(r"\s+", "", m.group(0)) if m else None
+
+
+def issuer_from_title(title: str) -> str | None:
+    """The issuing body a title opens with, as in "民政部 财政部关于…的通知"; None when it names none."""
+    head, sep, _ = title.partition("关于")
+    head = head.strip()
+    if sep and head and _is_org_line(head):
+        return head
+    return None
+
+
+def is_title_like(line: str) -> bool:
+    """A line that ends like a document title (…通知, …办法 …), not like a sentence."""
+    return bool(_TITLE_SUFFIX.search(line)) and not re.search(r"[。；：:]$", line)
+
+
+@dataclass
+class NoticeHeader:
+    """What a notice's own lines say; the field names are DocumentMeta's."""
+
+    title: str | None = None
+    doc_number: str | None = None
+    issuer: str | None = None
+    issued: date | None = None
+    effective_from: date | None = None
+
+
+def derive_header(text: str) -> NoticeHeader:
+    """Find title, 文号, issuer and dates in the first and last lines of a notice."""
+    header = NoticeHeader()
+    lines = [pl for pl in (_plain_line(ln) for ln in text.split("\n")) if pl]
+    top = lines[:HEADER_LINES]
+    title_at: int | None = None
+    for i, line in enumerate(top):
+        number = _doc_number_in(line)
+        if number:
+            header.doc_number = header.doc_number or number
+        date_only = _DATE_ONLY_LINE.match(line)
+        starts_with_date = _DATE.match(line)
+        if date_only:
+            header.issued = header.issued or _date_from_match(date_only)
+        elif starts_with_date:
+            rest = line[starts_with_date.end() :]
+            if re.search(r"公布|发布|印发", rest):
+                header.issued = header.issued or _date_from_match(starts_with_date)
+            elif re.fullmatch(r"\s*(?:起\s*)?(?:施行|实施)", rest):
+                header.effective_from = header.effective_from or _date_from_match(starts_with_date)
+        if title_at is not None or number or date_only or starts_with_date or _META_LINE.match(line):
+            continue
+        if line.endswith("文件") and _is_org_line(line[: -len("文件")].strip()):
+            header.issuer = header.issuer or line[: -len("文件")].strip()
+            continue
+        if _is_org_line(line) and not is_title_like(line):
+            header.issuer = header.issuer or line
+            continue
+        title_at = i
+        header.title = _title_from(top, i)
+
+    if header.title and (len(header.title) > 100 or re.search(r"[。；：:]$", header.title)):
+        header.title = None  # the first line is a paragraph: the file has no title line
+    if header.title:
+        header.issuer = header.issuer or issuer_from_title(header.title)
+
+    _read_closing_lines(lines[-6:], header)
+    tail = text[-800:]
+    effective = list(_EFFECTIVE_IN_TEXT.finditer(tail))
+    if effective and header.effective_from is None:
+        header.effective_from = _date_from_match(effective[-1])
+    return header
+
+
+def _title_from(lines: list[str], i: int) -> str:
+    """The title line, joined with the next one or two lines when the title was broken across lines."""
+    first = lines[i]
+    if is_title_like(first):
+        return first
+    joined = first
+    for extra in lines[i + 1 : i + 3]:
+        if (
+            len(extra) > 50
+            or re.search(r"[。；：:，]$", extra)
+            or _DATE.match(extra)
+            or _doc_number_in(extra)
+        ):
+            break
+        joined += extra
+        if is_title_like(joined):
+            return joined
+    return first
+
+
+def _read_closing_lines(tail: list[str], header: NoticeHeader) -> None:
+    """A notice often ends with the issuing body's name and the date it was issued."""
+    for k in range(len(tail) - 1, -1, -1):
+        m = _DATE_ONLY_LINE.match(tail[k])
+        if not m:
+            continue
+        header.issued = header.issued or _date_from_match(m)
+        if k > 0 and _is_org_line(tail[k - 1]):
+            header.issuer = header.issuer or tail[k - 1]
+        return
+
+
+def _usable_title_hint(hint: str | None) -> str | None:
+    """A title from file metadata, unless it is a tool's placeholder ("untitled", "Microsoft Word - a.doc")."""
+    hint = (hint or "").strip()
+    if not hint or hint.lower() in {"untitled", "untitled document", "无标题", "无标题文档"}:
+        return None
+    if hint.startswith("Microsoft Word -") or re.search(r"\.(?:docx?|pdf|wps)$", hint, re.IGNORECASE):
+        return None
+    return hint
+
+
+def document_from_text(text: str, path: Path, *, title_hint: str | None = None) -> ParsedDocument:
+    """Build a ParsedDocument from extracted text, deriving the header fields from the notice itself."""
+    text = clean_text(text)
+    if not text.strip():
+        raise CorpusError(f"{path} contains no text")
+    header = derive_header(text)
+    title = header.title or _usable_title_hint(title_hint) or path.stem
+    return parsed_document(path, text, **(dataclasses.asdict(header) | {"title": title}))
