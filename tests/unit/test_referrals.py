@@ -7,9 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from core.answers.relevance import Referral, Referrals
-from core.answers.retrieval import Glossary
 from core.errors import CorpusError
+from core.knowledge.glossary import Glossary, Referral, Referrals
 from core.text import normalize_query
 from ingest.pipeline import load_glossary
 

@@ -9,9 +9,9 @@ import pytest
 
 from core.answers.relevance import Lexicon, RelevanceConfig, RelevanceFeatures, is_hostile, relevance_features
 from core.answers.retrieval import AnalyzedQuery, RetrievedChunk
+from core.knowledge.generation import Snapshot, StoredDocument
 from core.knowledge.live import KnowledgeView
 from core.knowledge.models import ChunkRecord, DocumentMeta
-from core.knowledge.store import Snapshot, StoredDocument
 
 
 @pytest.mark.parametrize(
@@ -109,9 +109,7 @@ def _view(glossary: list[dict[str, Any]] | None = None) -> KnowledgeView:
         meta = DocumentMeta(doc_id=doc_id, title=f"{doc_id} 办法", source=f"{doc_id}.md")
         docs[doc_id] = StoredDocument(meta=meta, text=text, content_hash=doc_id)
         chunks.append(ChunkRecord(f"{doc_id}-0", doc_id, text, 0, len(text), None, meta))
-    snapshot = Snapshot(
-        "g1", "test", docs, chunks, catalog=[], glossary=glossary or [], facts={}, manifest={}
-    )
+    snapshot = Snapshot("g1", "test", docs, chunks, glossary_data=glossary or [])
     return KnowledgeView(snapshot=snapshot, reader=None)  # type: ignore[arg-type]
 
 
@@ -124,14 +122,14 @@ def test_features_take_the_best_cosine_and_the_best_documents_share_of_the_top_h
         RetrievedChunk(housing, 0.8, 2.0, None),
         RetrievedChunk(housing, 0.7, 1.0, 0.80),
     ]
-    f = relevance_features(view, _query("危房改造补助"), hits)
+    f = relevance_features(view, _query("危房改造补助"), hits, catalog=())
     assert f.dense == pytest.approx(0.91)
     assert f.concentration == pytest.approx(3 / 4)
     assert f.unexplained == 0.0
 
 
 def test_features_of_no_hits_are_the_weakest() -> None:
-    f = relevance_features(_view(), _query("危房改造"), [])
+    f = relevance_features(_view(), _query("危房改造"), [], catalog=())
     assert (f.dense, f.concentration) == (0.0, 0.0)
 
 
@@ -139,8 +137,8 @@ def test_a_question_naming_another_offices_topic_is_marked() -> None:
     view = _view(
         [{"colloquial": "修房子", "terms": ["危房改造"]}, {"office": "公积金中心", "topics": ["公积金"]}]
     )
-    assert relevance_features(view, _query("公积金贷款利息多少"), []).referral == 1.0
-    assert relevance_features(view, _query("小额贷款利息多少"), []).referral == 0.0
+    assert relevance_features(view, _query("公积金贷款利息多少"), [], catalog=()).referral == 1.0
+    assert relevance_features(view, _query("小额贷款利息多少"), [], catalog=()).referral == 0.0
 
 
 MODEL = RelevanceConfig()
