@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pytest
@@ -181,3 +181,33 @@ def test_the_threshold_is_inclusive() -> None:
     model = replace(MODEL, threshold=MODEL.logit(TYPICAL_IN_SCOPE))
     assert model.relevant(TYPICAL_IN_SCOPE)
     assert not replace(model, threshold=model.threshold + 1e-6).relevant(TYPICAL_IN_SCOPE)
+
+
+@dataclass(frozen=True)
+class _Basis:
+    doc_id: str
+    quote: str
+
+
+@dataclass(frozen=True)
+class _Card:
+    """A measure as answers read it (core.answers.measures.MeasureCard); the catalog's Measure has this shape."""
+
+    id: str = "goat"
+    name: str = "养羊奖补"
+    summary: str = "养羊的脱贫户按只数奖补"
+    benefit: str = "奖补"
+    amount: str | None = "每只200元"
+    target_groups: tuple[str, ...] = ("脱贫户",)
+    how_to_apply: tuple[str, ...] = ("向村委会申请",)
+    materials: tuple[str, ...] = ("身份证",)
+    department: str = "农业农村局"
+    contact: str | None = None
+    keywords: tuple[str, ...] = ("湖羊",)
+    basis: tuple[_Basis, ...] = (_Basis("housing", "危房改造补助标准。"),)
+
+
+def test_the_catalogs_words_count_as_explained() -> None:
+    # 湖羊 is in no document, only in a measure's keywords: the lexicon is built from both, once per generation
+    assert relevance_features(_view(), _query("湖羊"), [], catalog=[_Card()]).unexplained == 0.0
+    assert relevance_features(_view(), _query("湖羊"), [], catalog=()).unexplained == 1.0
