@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import yaml
 
-from core.answers.relevance import RelevanceConfig, RelevanceFeatures, is_hostile, relevance_features
+from core.answers.relevance import RelevanceConfig, RelevanceFeatures, is_hostile
 from core.services import Services, build_services
 from core.settings import Settings
 
@@ -42,7 +42,7 @@ def features_of(services: Services, question: str) -> RelevanceFeatures:
     view = services.knowledge.current()
     aq = services.retriever.analyze(view, question)
     hits = services.answers._prefer_in_force(services.retriever.search(view, aq, k=HITS))
-    return relevance_features(view, aq, hits)
+    return services.answers.features(view, aq, hits)
 
 
 def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = L2) -> np.ndarray:

@@ -66,18 +66,32 @@ class Services:
 
     def eligibility(self, view: KnowledgeView) -> EligibilityService:
         """The screener over the view's catalog and facts (built once per generation)."""
+        return eligibility_of(view)
 
-        def build(v: KnowledgeView) -> EligibilityService:
-            # A corpus without facts.yaml (loose documents only) has no measures to screen.
-            registry = FactRegistry.from_dict(v.snapshot.facts) if v.snapshot.facts else FactRegistry([])
-            catalog = Catalog.from_dicts(v.snapshot.catalog, registry)
-            return EligibilityService(catalog, registry, v.meta)
+    def catalog(self, view: KnowledgeView) -> Catalog:
+        """The generation's measure catalog, typed (built once per generation)."""
+        return eligibility_of(view).catalog
 
-        return view.derived("eligibility", build)
+    def facts(self, view: KnowledgeView) -> FactRegistry:
+        """The generation's fact registry, typed (built once per generation)."""
+        return eligibility_of(view).registry
 
     def close(self) -> None:
         self.knowledge.close()
         self.db.close()
+
+
+def eligibility_of(view: KnowledgeView) -> EligibilityService:
+    """The generation's fact registry and catalog, built once from what the generation stored, and its screener."""
+
+    def build(v: KnowledgeView) -> EligibilityService:
+        # A corpus without facts.yaml (loose documents only) has no measures to screen.
+        data = v.snapshot.facts_data
+        registry = FactRegistry.from_dict(data) if data else FactRegistry([])
+        catalog = Catalog.from_dicts(v.snapshot.catalog_data, registry)
+        return EligibilityService(catalog, registry, v.meta)
+
+    return view.derived("eligibility", build)
 
 
 def catalog_names(knowledge: LiveKnowledge) -> Callable[[], Mapping[str, str]]:
@@ -88,7 +102,7 @@ def catalog_names(knowledge: LiveKnowledge) -> Callable[[], Mapping[str, str]]:
             view = knowledge.current()
         except ServiceUnavailable:
             return {}
-        return view.derived("measure_names", lambda v: {m["id"]: m["name"] for m in v.snapshot.catalog})
+        return view.derived("measure_names", lambda v: {m.id: m.name for m in eligibility_of(v).catalog})
 
     return names
 
@@ -102,8 +116,10 @@ def build_services(settings: Settings, *, embedder: Embedder | None = None) -> S
     unanswered = UnansweredLog(db, legacy_file=settings.data_dir / "unanswered.jsonl")
     services: Services
     retriever = Retriever(lambda: services.embedder)
-    answers = AnswerService(retriever, on_unanswered=unanswered.record)
-    knowledge.warmers += [retriever.bm25, retriever.glossary, lambda view: services.eligibility(view)]
+    answers = AnswerService(
+        retriever, catalog_of=lambda view: eligibility_of(view).catalog, on_unanswered=unanswered.record
+    )
+    knowledge.warmers += [retriever.bm25, lambda view: (view.glossary, view.referrals), eligibility_of]
     services = Services(
         settings=settings,
         store=store,

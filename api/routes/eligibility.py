@@ -25,6 +25,6 @@ def screen(body: EligibilityIn, services: ServicesDep, view: ViewDep) -> dict[st
 
 
 @router.get("/v1/facts", summary="Facts the screener understands")
-def facts(view: ViewDep) -> dict[str, Any]:
+def facts(services: ServicesDep, view: ViewDep) -> dict[str, Any]:
     """Fact names, types, allowed values and the question asked for each."""
-    return view.snapshot.facts
+    return services.facts(view).to_dict()

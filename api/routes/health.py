@@ -35,7 +35,7 @@ def readyz(services: ServicesDep) -> JSONResponse:
         generation=view.generation,
         documents=len(view.snapshot.documents),
         chunks=len(view.chunks),
-        measures=len(view.snapshot.catalog),
+        measures=len(services.catalog(view)),
         model_loaded=services.embedder_loaded,
     )
     return JSONResponse(body.model_dump())

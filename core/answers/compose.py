@@ -5,7 +5,7 @@ numbers all appear in a cited chunk; each carries its [n] marker. Nothing is mad
 
 Example::
 
-    service = AnswerService(retriever)
+    service = AnswerService(retriever, catalog_of=lambda view: services.eligibility(view).catalog)
     answer = service.ask(services.knowledge.current(), "我家房子漏雨能修吗")
     print(answer.answer, [c.doc_id for c in answer.citations])
 """
@@ -20,7 +20,8 @@ from datetime import date
 from typing import Any
 
 from core.answers import texts
-from core.answers.relevance import Referrals, RelevanceConfig, is_hostile, relevance_features
+from core.answers.measures import CatalogOf, MeasureCard, no_catalog
+from core.answers.relevance import RelevanceConfig, RelevanceFeatures, is_hostile, relevance_features
 from core.answers.retrieval import AnalyzedQuery, RetrievedChunk, Retriever
 from core.knowledge.live import KnowledgeView
 from core.knowledge.models import ChunkRecord, Citation
@@ -58,17 +59,19 @@ class Answer:
 
 
 class AnswerService:
-    """Composes answers from retrieval results and the measure catalog."""
+    """Composes answers from retrieval results and the measure catalog (`catalog_of`: a generation's measures)."""
 
     def __init__(
         self,
         retriever: Retriever,
         *,
+        catalog_of: CatalogOf = no_catalog,
         relevance: RelevanceConfig | None = None,
         on_unanswered: Callable[[str, str], None] | None = None,
         today: Callable[[], date] = date.today,
     ) -> None:
         self.retriever = retriever
+        self.catalog_of = catalog_of
         self.relevance = relevance or RelevanceConfig()
         self.on_unanswered = on_unanswered
         self.today = today
@@ -82,7 +85,7 @@ class AnswerService:
         hits = self._prefer_in_force(hits)
         if not hits or not self._relevant(view, aq, hits):
             # Another office's business (公积金, 离婚, 驾照 …): say whom to ask instead.
-            referral = Referrals.of(view).match(aq.normalized)
+            referral = view.referrals.match(aq.normalized)
             if referral is not None:
                 message = texts.ABSTAIN_REFERRAL.format(office=referral.office)
                 return self._abstain(question, message, "out_of_scope")
@@ -106,27 +109,32 @@ class AnswerService:
                 h.score *= 0.85
         return sorted(hits, key=lambda h: -h.score)
 
+    def features(
+        self, view: KnowledgeView, aq: AnalyzedQuery, hits: Sequence[RetrievedChunk]
+    ) -> RelevanceFeatures:
+        """What the relevance model sees of the question and its ranked hits."""
+        return relevance_features(view, aq, hits, self.catalog_of(view))
+
     def _relevant(self, view: KnowledgeView, aq: AnalyzedQuery, hits: Sequence[RetrievedChunk]) -> bool:
         """Whether the ranked hits answer the question at all (see core/answers/relevance.py)."""
-        return self.relevance.relevant(relevance_features(view, aq, hits))
+        return self.relevance.relevant(self.features(view, aq, hits))
 
     def _match_measures(
         self, view: KnowledgeView, aq: AnalyzedQuery, hits: Sequence[RetrievedChunk]
-    ) -> list[dict[str, Any]]:
+    ) -> list[MeasureCard]:
         """Catalog measures whose basis clauses were retrieved or whose name the question names."""
-        catalog = view.snapshot.catalog
+        catalog = list(self.catalog_of(view))
         if not catalog:
             return []
         query_tokens = set(tokenize(aq.expanded))
-        scored: list[tuple[float, dict[str, Any]]] = []
+        scored: list[tuple[float, MeasureCard]] = []
         for m in catalog:
             score = 0.0
             for rank, h in enumerate(hits[:5]):
-                for ref in m.get("basis", []):
-                    quote = ref.get("quote") or ""
-                    if ref.get("doc_id") == h.chunk.doc_id and quote and _overlaps(h.chunk, quote):
+                for ref in m.basis:
+                    if ref.doc_id == h.chunk.doc_id and ref.quote and _overlaps(h.chunk, ref.quote):
                         score += 1.0 / (1 + rank)
-            name_tokens = set(tokenize(f"{m.get('name', '')} {' '.join(m.get('keywords', []) or [])}"))
+            name_tokens = set(tokenize(f"{m.name} {' '.join(m.keywords)}"))
             if name_tokens:
                 score += 0.8 * len(query_tokens & name_tokens) / len(name_tokens)
             if score >= 0.5:
@@ -141,7 +149,7 @@ class AnswerService:
         view: KnowledgeView,
         aq: AnalyzedQuery,
         hits: list[RetrievedChunk],
-        measures: list[dict[str, Any]],
+        measures: list[MeasureCard],
         top_k: int,
     ) -> Answer:
         cites = _Citations(view)
@@ -163,32 +171,21 @@ class AnswerService:
             answer="\n".join(lines),
             abstained=False,
             citations=cites.items,
-            measures=[{"id": str(m["id"]), "name": str(m["name"])} for m in measures],
+            measures=[{"id": m.id, "name": m.name} for m in measures],
         )
 
-    def _measure_card(self, view: KnowledgeView, m: dict[str, Any], cites: _Citations) -> list[str]:
+    def _measure_card(self, view: KnowledgeView, m: MeasureCard, cites: _Citations) -> list[str]:
         """Lines of the measure card, each supported by a cited clause; unsupported lines are dropped."""
-        basis_chunks = [
-            c for ref in m.get("basis", []) for c in _chunks_with(view, ref.get("doc_id"), ref.get("quote"))
-        ]
+        basis_chunks = [c for ref in m.basis for c in _chunks_with(view, ref.doc_id, ref.quote)]
+        office = " ".join(p for p in (m.department, m.contact) if p)
         candidates = [
-            texts.MEASURE_WHO.format(who=texts.LIST_SEP.join(m.get("target_groups") or []))
-            if m.get("target_groups")
-            else "",
-            texts.MEASURE_AMOUNT.format(amount=m["amount"]) if m.get("amount") else "",
-            texts.MEASURE_HOW.format(how="→".join(m.get("how_to_apply") or []))
-            if m.get("how_to_apply")
-            else "",
-            texts.MEASURE_MATERIALS.format(materials=texts.LIST_SEP.join(m.get("materials") or []))
-            if m.get("materials")
-            else "",
-            texts.MEASURE_OFFICE.format(
-                office=" ".join(p for p in (m.get("department"), m.get("contact")) if p)
-            )
-            if m.get("department") or m.get("contact")
-            else "",
+            texts.MEASURE_WHO.format(who=texts.LIST_SEP.join(m.target_groups)) if m.target_groups else "",
+            texts.MEASURE_AMOUNT.format(amount=m.amount) if m.amount else "",
+            texts.MEASURE_HOW.format(how="→".join(m.how_to_apply)) if m.how_to_apply else "",
+            texts.MEASURE_MATERIALS.format(materials=texts.LIST_SEP.join(m.materials)) if m.materials else "",
+            texts.MEASURE_OFFICE.format(office=office) if office else "",
         ]
-        lines = [texts.MEASURE_HEAD.format(name=m["name"])]
+        lines = [texts.MEASURE_HEAD.format(name=m.name)]
         for line in candidates:
             if not line:
                 continue
@@ -305,10 +302,10 @@ def _chunks_with(view: KnowledgeView, doc_id: str | None, quote: str | None) -> 
 
 
 def _supporting_chunk(
-    view: KnowledgeView, measure: dict[str, Any], numbers: list[str], preferred: list[ChunkRecord]
+    view: KnowledgeView, measure: MeasureCard, numbers: list[str], preferred: list[ChunkRecord]
 ) -> ChunkRecord | None:
     """A chunk of the measure's basis documents that contains every number of a line."""
-    docs = [ref.get("doc_id") for ref in measure.get("basis", [])]
+    docs = [ref.doc_id for ref in measure.basis]
     seen = {c.chunk_id for c in preferred}
     candidates = preferred + [c for d in docs if d for c in view.chunks_of(d) if c.chunk_id not in seen]
     for c in candidates:

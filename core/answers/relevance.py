@@ -13,7 +13,7 @@ Two checks run before an answer is composed:
                      counts as explained when the documents, the measure catalog or a glossary match use it;
   ``concentration``  share of the top five passages that come from the best passage's document (an answerable
                      question pulls passages from one document; an unanswerable one scatters them);
-  ``referral``       1 when the question names a matter another office handles (`Referrals`, the glossary's
+  ``referral``       1 when the question names a matter another office handles (`view.referrals`, the glossary's
                      `referrals:` — 公积金, 离婚, 驾照, 考公务员 …): such a question is answered only when the
                      passages match it clearly; otherwise `AnswerService` names the office to ask instead.
 
@@ -27,7 +27,7 @@ Example::
 
     aq = retriever.analyze(view, "比特币还会涨吗")
     hits = retriever.search(view, aq, k=8)
-    features = relevance_features(view, aq, hits)
+    features = relevance_features(view, aq, hits, catalog)   # catalog: the generation's measures
     RelevanceConfig().relevant(features)  # False: 比特币 is nowhere in the corpus
 """
 
@@ -35,13 +35,13 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
+from core.answers.measures import MeasureCard
 from core.answers.retrieval import AnalyzedQuery, RetrievedChunk
 from core.knowledge.live import KnowledgeView
-from core.text import STOP_WORDS, normalize_query
+from core.text import STOP_WORDS, load_jieba, normalize_query
 
 # -- hostile requests ------------------------------------------------------------------------------------------
 
@@ -109,52 +109,6 @@ def is_hostile(question: str) -> bool:
     return bool(_FRAUD.search(q)) and not _ABOUT_FRAUD.search(q)
 
 
-# -- referrals: matters other offices handle -------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Referral:
-    """An office that handles what a question is about, and the topic word that named it."""
-
-    office: str
-    topic: str
-
-
-class Referrals:
-    """Topics the county's rural-support service does not handle → whom to ask instead (glossary `referrals`).
-
-    Example::
-
-        Referrals([{"office": "住房公积金管理中心", "topics": ["公积金"]}]).match("公积金能取出来盖房不")
-        # Referral(office="住房公积金管理中心", topic="公积金")
-    """
-
-    def __init__(self, entries: Sequence[dict[str, Any]]) -> None:
-        pairs: list[tuple[str, str]] = []
-        for e in entries:
-            office, topics = str(e.get("office") or ""), e.get("topics") or []
-            if office and isinstance(topics, list):
-                pairs.extend((normalize_query(str(t)).lower(), office) for t in topics if str(t).strip())
-        pairs.sort(key=lambda p: -len(p[0]))  # the longest topic wins: 离婚证 (登记处) before 离婚 (法院)
-        self._pairs = pairs
-
-    @classmethod
-    def of(cls, view: KnowledgeView) -> Referrals:
-        """The referrals of a knowledge generation, built once (they travel with the glossary)."""
-        return view.derived("referrals", lambda v: cls(v.snapshot.glossary))
-
-    def __len__(self) -> int:
-        return len(self._pairs)
-
-    def match(self, normalized: str) -> Referral | None:
-        """The referral whose topic the (normalised) question names, if any."""
-        text = normalized.lower()
-        for topic, office in self._pairs:
-            if topic in text:
-                return Referral(office, topic)
-        return None
-
-
 # -- relevance -------------------------------------------------------------------------------------------------
 
 # Interrogatives, fillers and dialect pronouns of villagers' questions: closed-class words, no topic.
@@ -220,10 +174,11 @@ class Lexicon:
     vocabulary: frozenset[str]
 
     @classmethod
-    def build(cls, view: KnowledgeView) -> Lexicon:
+    def build(cls, view: KnowledgeView, catalog: Iterable[MeasureCard]) -> Lexicon:
+        """The words of the generation's documents and of its measures."""
         texts = [f"{d.meta.title}\n{d.text}" for d in view.snapshot.documents.values()]
-        texts.extend(_catalog_text(m) for m in view.snapshot.catalog)
-        jieba = _jieba()
+        texts.extend(_catalog_text(m) for m in catalog)
+        jieba = load_jieba()
         vocab: set[str] = set()
         for text in texts:
             norm = normalize_query(text).lower()
@@ -233,7 +188,7 @@ class Lexicon:
 
     def unexplained_share(self, aq: AnalyzedQuery) -> float:
         """Share of the question's information (word surprisal) carried by words the knowledge base lacks."""
-        jieba = _jieba()
+        jieba = load_jieba()
         total = math.log(jieba.dt.total)
         explained = unexplained = 0.0
         for word in dict.fromkeys(jieba.lcut(aq.normalized.lower(), HMM=False)):
@@ -250,10 +205,13 @@ class Lexicon:
 
 
 def relevance_features(
-    view: KnowledgeView, aq: AnalyzedQuery, hits: Sequence[RetrievedChunk]
+    view: KnowledgeView, aq: AnalyzedQuery, hits: Sequence[RetrievedChunk], catalog: Iterable[MeasureCard]
 ) -> RelevanceFeatures:
-    """The features of `aq` and its ranked `hits` (as ranked for the answer)."""
-    lexicon = view.derived("relevance_lexicon", Lexicon.build)
+    """The features of `aq` and its ranked `hits` (as ranked for the answer).
+
+    `catalog` is the generation's measures; the lexicon is built from the documents and it once per generation.
+    """
+    lexicon = view.derived("relevance_lexicon", lambda v: Lexicon.build(v, catalog))
     dense = max((h.dense for h in hits if h.dense is not None), default=0.0)
     top = [h.chunk.doc_id for h in hits[:_CONCENTRATION_DEPTH]]
     concentration = sum(d == top[0] for d in top) / len(top) if top else 0.0
@@ -261,27 +219,14 @@ def relevance_features(
         dense=float(dense),
         unexplained=lexicon.unexplained_share(aq),
         concentration=concentration,
-        referral=float(Referrals.of(view).match(aq.normalized) is not None),
+        referral=float(view.referrals.match(aq.normalized) is not None),
     )
 
 
-def _catalog_text(measure: dict[str, Any]) -> str:
-    keys = ("name", "summary", "benefit", "amount", "target_groups", "keywords", "materials", "how_to_apply")
-    parts: list[str] = []
-    for key in keys:
-        value = measure.get(key)
-        if isinstance(value, list):
-            parts.extend(str(v) for v in value)
-        elif value:
-            parts.append(str(value))
-    return "\n".join(parts)
-
-
-def _jieba() -> Any:
-    """jieba, initialised quietly (and only once) by core.text."""
-    from core import text
-
-    text._jieba_cut_for_search()
-    import jieba
-
-    return jieba
+def _catalog_text(measure: MeasureCard) -> str:
+    parts: list[str] = [measure.name, measure.summary, measure.benefit]
+    if measure.amount:
+        parts.append(measure.amount)
+    for values in (measure.target_groups, measure.keywords, measure.materials, measure.how_to_apply):
+        parts.extend(str(v) for v in values)
+    return "\n".join(p for p in parts if p)

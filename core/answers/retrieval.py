@@ -35,6 +35,7 @@ from typing import Literal
 import numpy as np
 
 from core.knowledge.embedding import Embedder
+from core.knowledge.glossary import Glossary
 from core.knowledge.live import KnowledgeView
 from core.knowledge.models import ChunkRecord
 from core.text import normalize_query, tokenize
@@ -80,41 +81,6 @@ class RetrievedChunk:
     score: float
     bm25: float | None = None
     dense: float | None = None
-
-
-class Glossary:
-    """Colloquial → policy term expansion, longest match first."""
-
-    def __init__(self, entries: Sequence[dict[str, object]]) -> None:
-        pairs: list[tuple[str, list[str]]] = []
-        for e in entries:
-            key = normalize_query(str(e.get("colloquial", ""))).lower()
-            terms = e.get("terms") or []
-            if key and isinstance(terms, list):
-                pairs.append((key, [str(t) for t in terms]))
-        pairs.sort(key=lambda p: -len(p[0]))
-        self._pairs = pairs
-
-    def __len__(self) -> int:
-        return len(self._pairs)
-
-    def expand(self, normalized: str) -> tuple[list[str], list[str]]:
-        """Terms to add for the colloquial words found in `normalized`, and the words found."""
-        text = normalized.lower()
-        covered = [False] * len(text)
-        terms: list[str] = []
-        hits: list[str] = []
-        for key, targets in self._pairs:
-            start = text.find(key)
-            while start != -1:
-                if not any(covered[start : start + len(key)]):
-                    for i in range(start, start + len(key)):
-                        covered[i] = True
-                    hits.append(key)
-                    terms.extend(t for t in targets if t not in terms and t not in text)
-                    break
-                start = text.find(key, start + 1)
-        return terms, hits
 
 
 def analyze(query: str, glossary: Glossary | None) -> AnalyzedQuery:
@@ -202,14 +168,12 @@ class Retriever:
     # -- per-generation indexes ------------------------------------------------------------------
     @staticmethod
     def bm25(view: KnowledgeView) -> BM25Index:
+        """The chunk BM25 index of a generation, built once."""
         return view.derived("bm25", lambda v: BM25Index.of_chunks(v.chunks))
 
-    @staticmethod
-    def glossary(view: KnowledgeView) -> Glossary:
-        return view.derived("glossary", lambda v: Glossary(v.snapshot.glossary))
-
     def analyze(self, view: KnowledgeView, query: str) -> AnalyzedQuery:
-        return analyze(query, self.glossary(view))
+        """The query normalised and expanded with the generation's glossary."""
+        return analyze(query, view.glossary)
 
     # -- search ----------------------------------------------------------------------------------
     def search(

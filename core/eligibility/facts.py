@@ -22,30 +22,11 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from core.eligibility import texts
 from core.errors import CorpusError, InvalidInput
 
 FactValue = str | bool | int
 
-# User-facing Chinese of this module, in one place.
-TEXT = {
-    "yes": "是",
-    "no": "否",
-    "enum_value": "{label}是{value}{unit}",
-    "int_value": "{label}为{value}{unit}",
-    "bucket_one": "{lo}{unit}",
-    "bucket_low": "{hi}{unit}及以下",
-    "bucket_high": "{lo}{unit}及以上",
-    "bucket_mid": "{lo}–{hi}{unit}",
-    # Bool phrases derived from a label of the form "<subject>是否<predicate>".
-    "whether": "是否",
-    "bool_true": "是{rest}",
-    "bool_false": "不是{rest}",
-    "bool_has_false": "没{rest}",  # 有X -> 没有X
-    "bool_verb_false": "没有{rest}",  # 患X / 因X / 外出X -> 没有…
-    "bool_modal_false": "不{rest}",  # 想X / 低于X -> 不…
-    "bool_plain_true": "{label}：是",
-    "bool_plain_false": "{label}：否",
-}
 # Predicates after 是否 that read naturally without 是, and how each is negated.
 _HAS_PREFIXES = ("有",)
 _VERB_PREFIXES = ("患", "因", "外出", "参加", "享受")
@@ -106,10 +87,11 @@ class FactSpec(BaseModel):
     name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     type: FactType
     label: str = Field(min_length=1)
-    question: str = Field(min_length=1)
+    # In facts.yaml's order, so `to_dict` (GET /v1/facts) reads like the file.
     values: tuple[str, ...] = ()
     min: int | None = None
     max: int | None = None
+    question: str = Field(min_length=1)
     unit: str | None = Field(default=None, description="Shown after a value, e.g. 岁")
     range_unit: str | None = Field(default=None, description="Shown after a range, e.g. 周岁")
     options: tuple[_OptionSpec, ...] | None = Field(
@@ -139,6 +121,10 @@ class FactSpec(BaseModel):
         if self.min is not None and self.max is not None and self.min > self.max:
             raise ValueError("`min` is greater than `max`")
         return self
+
+    def to_dict(self) -> dict[str, Any]:
+        """The spec as facts.yaml declares it: the fields given, without the name (the key there)."""
+        return self.model_dump(mode="json", exclude_unset=True, exclude={"name"})
 
     @property
     def value_unit(self) -> str:
@@ -170,29 +156,29 @@ class FactSpec(BaseModel):
         """Plain Chinese statement of a (coerced) value, e.g. 年龄为66岁 / 户类型是脱贫户 / 是低保户."""
         if self.type is FactType.BOOL:
             return self.yes_text if value else self.no_text
-        template = TEXT["int_value"] if self.type is FactType.INT else TEXT["enum_value"]
+        template = texts.FACT_INT_VALUE if self.type is FactType.INT else texts.FACT_ENUM_VALUE
         return template.format(label=self.label, value=value, unit=self.value_unit)
 
     def format_value(self, value: FactValue) -> str:
         """A value with its unit, e.g. 66岁 / C级 / 是."""
         if self.type is FactType.BOOL:
-            return TEXT["yes"] if value else TEXT["no"]
+            return texts.FACT_YES if value else texts.FACT_NO
         return f"{value}{self.value_unit}"
 
 
 def _bool_phrases(label: str) -> tuple[str, str]:
     """Derive (true phrase, false phrase) from a label like 是否低保户 or 饮水是否有困难."""
-    marker = TEXT["whether"]
+    marker = texts.FACT_WHETHER
     if marker not in label:
-        return TEXT["bool_plain_true"].format(label=label), TEXT["bool_plain_false"].format(label=label)
+        return texts.FACT_BOOL_PLAIN_TRUE.format(label=label), texts.FACT_BOOL_PLAIN_FALSE.format(label=label)
     subject, rest = label.split(marker, 1)
     if rest.startswith(_HAS_PREFIXES):
-        return subject + rest, subject + TEXT["bool_has_false"].format(rest=rest)
+        return subject + rest, subject + texts.FACT_BOOL_HAS_FALSE.format(rest=rest)
     if rest.startswith(_VERB_PREFIXES):
-        return subject + rest, subject + TEXT["bool_verb_false"].format(rest=rest)
+        return subject + rest, subject + texts.FACT_BOOL_VERB_FALSE.format(rest=rest)
     if rest.startswith(_MODAL_PREFIXES):
-        return subject + rest, subject + TEXT["bool_modal_false"].format(rest=rest)
-    return subject + TEXT["bool_true"].format(rest=rest), subject + TEXT["bool_false"].format(rest=rest)
+        return subject + rest, subject + texts.FACT_BOOL_MODAL_FALSE.format(rest=rest)
+    return subject + texts.FACT_BOOL_TRUE.format(rest=rest), subject + texts.FACT_BOOL_FALSE.format(rest=rest)
 
 
 class FactRegistry:
@@ -231,6 +217,10 @@ class FactRegistry:
                 )
                 raise CorpusError(f"{source}: fact '{name}' is invalid: {problems}") from exc
         return cls(specs)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The registry as facts.yaml declares it, ``{"facts": {name: {...}}}``; {} when it declares no fact."""
+        return {"facts": {spec.name: spec.to_dict() for spec in self}} if self._specs else {}
 
     def __contains__(self, name: object) -> bool:
         return name in self._specs
@@ -282,7 +272,7 @@ class FactRegistry:
         if spec.options is not None:
             return [Option(o.label, self.coerce(name, o.value)) for o in spec.options]
         if spec.type is FactType.BOOL:
-            return [Option(TEXT["yes"], True), Option(TEXT["no"], False)]
+            return [Option(texts.FACT_YES, True), Option(texts.FACT_NO, False)]
         if spec.type is FactType.ENUM:
             return [Option(spec.format_value(v), v) for v in spec.values]
         points = _DEFAULT_BREAKPOINTS.get(name, ()) if breakpoints is None else breakpoints
@@ -333,13 +323,13 @@ def _int_buckets(spec: FactSpec, breakpoints: Iterable[int]) -> list[Option]:
     for i, lo in enumerate(starts):
         hi = points[i] - 1 if i < len(points) else high_end
         if lo is not None and lo == hi:
-            label = TEXT["bucket_one"].format(lo=lo, unit=unit)
+            label = texts.FACT_BUCKET_ONE.format(lo=lo, unit=unit)
         elif i == 0:
-            label = TEXT["bucket_low"].format(hi=hi, unit=unit)
+            label = texts.FACT_BUCKET_LOW.format(hi=hi, unit=unit)
         elif i == len(points):
-            label = TEXT["bucket_high"].format(lo=lo, unit=unit)
+            label = texts.FACT_BUCKET_HIGH.format(lo=lo, unit=unit)
         else:
-            label = TEXT["bucket_mid"].format(lo=lo, hi=hi, unit=unit)
+            label = texts.FACT_BUCKET_MID.format(lo=lo, hi=hi, unit=unit)
         # The first bucket sends its top value (17 for 17岁及以下), the others their bottom value.
         value = hi if i == 0 else lo
         assert value is not None  # a middle or last bucket always has a bottom

@@ -21,23 +21,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
 
+from core.eligibility import texts
 from core.eligibility.facts import FactRegistry, FactType, FactValue
 from core.eligibility.screening import EligibilityService, ScreeningResult
 from core.errors import InvalidInput
-
-# User-facing Chinese of this module, in one place.
-TEXT = {
-    "household": "按您家档案，已知：{items}",
-    "member": "按成员{number}（{relation}）的档案：{items}",
-    "member_no_relation": "按成员{number}的档案：{items}",
-    "no_member": "家里登记了{count}口人，没说问的是谁，个人的情况（年龄、劳动能力等）还要问您",
-    "date": "{y}年{m}月{d}日",
-    "as_of": "档案截至{date}，如果和现在不一样，以您说的为准。",
-    "nothing": "这次没有按您家档案填写任何情况。",
-    "item_sep": "、",
-    "part_sep": "；",
-    "end": "。",
-}
 
 # Person-level facts: about the member the screening concerns.
 PERSON_FACTS = ("age", "labor_capacity", "schooling_stage", "has_disability", "has_serious_illness")
@@ -167,7 +154,7 @@ def _describe(registry: FactRegistry, facts: Mapping[str, FactValue]) -> str:
             parts.append(spec.statement)
         else:
             parts.append(spec.describe(value))
-    return TEXT["item_sep"].join(parts)
+    return texts.PREFILL_ITEM_SEP.join(parts)
 
 
 def prefill_facts(
@@ -191,9 +178,9 @@ def prefill_facts(
     personal = {k: v for k, v in person_level(person, registry).items() if k not in skip} if person else {}
     parts = []
     if household:
-        parts.append(TEXT["household"].format(items=_describe(registry, household)))
+        parts.append(texts.PREFILL_HOUSEHOLD.format(items=_describe(registry, household)))
     if personal and person is not None:
-        template = TEXT["member"] if person.relation else TEXT["member_no_relation"]
+        template = texts.PREFILL_MEMBER if person.relation else texts.PREFILL_MEMBER_NO_RELATION
         parts.append(
             template.format(
                 number=person.number, relation=person.relation, items=_describe(registry, personal)
@@ -201,17 +188,17 @@ def prefill_facts(
         )
     asked = [f for f in PERSON_FACTS if f in registry and f not in skip]
     if person is None and len(record.members) > 1 and asked:
-        parts.append(TEXT["no_member"].format(count=len(record.members)))
+        parts.append(texts.PREFILL_NO_MEMBER.format(count=len(record.members)))
     facts = {**household, **personal}
     if facts:
-        note = TEXT["part_sep"].join(parts) + TEXT["end"]
-        note += TEXT["as_of"].format(
-            date=TEXT["date"].format(
+        note = texts.PREFILL_PART_SEP.join(parts) + texts.PREFILL_END
+        note += texts.PREFILL_AS_OF.format(
+            date=texts.PREFILL_DATE.format(
                 y=record.data_as_of.year, m=record.data_as_of.month, d=record.data_as_of.day
             )
         )
     else:
-        note = TEXT["nothing"]
+        note = texts.PREFILL_NOTHING
     return Prefill(facts=facts, note=note, member=person.number if person else None)
 
 

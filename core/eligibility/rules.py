@@ -16,36 +16,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from core.eligibility import texts
 from core.eligibility.facts import FactRegistry, FactSpec, FactType, FactValue
 from core.errors import CorpusError
-
-# User-facing Chinese of this module, in one place. {subject} is the fact's label.
-TEXT = {
-    "list_sep": "、",
-    "is": "是{v}",
-    "is_not": "不是{v}",
-    "in": "属于{v}",
-    "not_in": "不属于{v}",
-    "gte": "在{n}{u}及以上",
-    "gte_neg": "不到{n}{u}",
-    "lte": "在{n}{u}及以下",
-    "lte_neg": "超过{n}{u}",
-    "between": "在{lo}至{hi}{u}之间",
-    "between_neg": "不在{lo}至{hi}{u}之间",
-    "bool_any": "{subject}不限",
-    "bool_none": "{subject}无论是或否都不行",
-    # Leaf reasons.
-    "met": "{actual}（符合：{requirement}）",
-    "failed": "{actual}，{predicate}",
-    "failed_label": "{actual}，不符合：{requirement}",
-    "pending": "还需要知道{subject}（条件：{requirement}）",
-    # Labelled groups, and labels seen through a `not`.
-    "group_met": "符合：{label}",
-    "group_failed": "不符合：{label}（{details}）",
-    "group_pending": "还不确定是否符合：{label}（{details}）",
-    "detail_sep": "；",
-    "negated_label": "不属于“{label}”的情况",
-}
 
 _GROUP_OPS = ("all", "any", "not")
 _LEAF_OPS = ("eq", "ne", "in", "not_in", "gte", "lte", "between")
@@ -326,14 +299,14 @@ def _relabel(result: _Eval, label: str | None, negate: bool) -> _Eval:
     """A labelled group speaks with its own label; the children's reasons become details."""
     if label is None:
         return result
-    text = TEXT["negated_label"].format(label=label) if negate else label
-    details = TEXT["detail_sep"].join(_dedupe(result.why))
+    text = texts.RULE_NEGATED_LABEL.format(label=label) if negate else label
+    details = texts.RULE_DETAIL_SEP.join(_dedupe(result.why))
     if result.value is True:
-        why = TEXT["group_met"].format(label=text)
+        why = texts.RULE_GROUP_MET.format(label=text)
     elif result.value is False:
-        why = TEXT["group_failed"].format(label=text, details=details)
+        why = texts.RULE_GROUP_FAILED.format(label=text, details=details)
     else:
-        why = TEXT["group_pending"].format(label=text, details=details)
+        why = texts.RULE_GROUP_PENDING.format(label=text, details=details)
     return _Eval(result.value, [why], result.missing)
 
 
@@ -343,23 +316,27 @@ def _eval_condition(
     spec = cond.spec
     requirement = cond.texts[negate] or requirement_text(cond, negate)
     if cond.fact not in facts:
-        return _Eval(None, [TEXT["pending"].format(subject=spec.label, requirement=requirement)], [cond.fact])
+        return _Eval(
+            None, [texts.RULE_PENDING.format(subject=spec.label, requirement=requirement)], [cond.fact]
+        )
     actual_value = facts[cond.fact]
     value = cond.holds(actual_value) != negate
     relative = not exact_ints and spec.type is FactType.INT
     actual = _threshold_side(cond, actual_value) if relative else spec.describe(actual_value)
     if value:
-        why = actual if actual == requirement else TEXT["met"].format(actual=actual, requirement=requirement)
+        why = (
+            actual if actual == requirement else texts.RULE_MET.format(actual=actual, requirement=requirement)
+        )
     elif cond.label is not None or spec.type is FactType.BOOL or relative:
         # A bool fact's own phrase ("不是低保户"), like the side of a threshold ("年龄超过65周岁"), already
         # names the failed condition.
         why = (
             actual
             if cond.label is None
-            else TEXT["failed_label"].format(actual=actual, requirement=requirement)
+            else texts.RULE_FAILED_LABEL.format(actual=actual, requirement=requirement)
         )
     else:
-        why = TEXT["failed"].format(actual=actual, predicate=_predicate(cond, not negate))
+        why = texts.RULE_FAILED.format(actual=actual, predicate=_predicate(cond, not negate))
     return _Eval(value, [why], [])
 
 
@@ -375,21 +352,21 @@ def _threshold_side(cond: Condition, actual: FactValue) -> str:
         low, high = (value, None) if op == "gte" else (None, value) if op == "lte" else value
         unit = spec.requirement_unit
         if low is not None and actual < low:
-            return spec.label + TEXT["gte_neg"].format(n=low, u=unit)
+            return spec.label + texts.RULE_GTE_NEG.format(n=low, u=unit)
         if high is not None and actual > high:
-            return spec.label + TEXT["lte_neg"].format(n=high, u=unit)
+            return spec.label + texts.RULE_LTE_NEG.format(n=high, u=unit)
         return spec.label + _predicate(cond, negate=False)
     values = value if op in ("in", "not_in") else (value,)
     if actual in values:
         return spec.describe(actual)
-    shown = TEXT["list_sep"].join(spec.format_value(v) for v in values)
-    return spec.label + TEXT["is_not" if len(values) == 1 else "not_in"].format(v=shown)
+    shown = texts.RULE_LIST_SEP.join(spec.format_value(v) for v in values)
+    return spec.label + (texts.RULE_IS_NOT if len(values) == 1 else texts.RULE_NOT_IN).format(v=shown)
 
 
 def requirement_text(cond: Condition, negate: bool = False) -> str:
     """Plain Chinese statement of what the condition (or its negation) requires."""
     if cond.label is not None:
-        return TEXT["negated_label"].format(label=cond.label) if negate else cond.label
+        return texts.RULE_NEGATED_LABEL.format(label=cond.label) if negate else cond.label
     spec = cond.spec
     if spec.type is FactType.BOOL:
         allowed = {v for v in (True, False) if cond.holds(v) != negate}
@@ -397,7 +374,7 @@ def requirement_text(cond: Condition, negate: bool = False) -> str:
             return spec.yes_text
         if allowed == {False}:
             return spec.no_text
-        return TEXT["bool_any" if allowed else "bool_none"].format(subject=spec.label)
+        return (texts.RULE_BOOL_ANY if allowed else texts.RULE_BOOL_NONE).format(subject=spec.label)
     return spec.label + _predicate(cond, negate)
 
 
@@ -409,14 +386,14 @@ def _predicate(cond: Condition, negate: bool) -> str:
         op, negate = {"ne": "eq", "not_in": "in"}[op], not negate
     if op in ("eq", "in"):
         values = value if op == "in" else (value,)
-        shown = TEXT["list_sep"].join(spec.format_value(v) for v in values)
+        shown = texts.RULE_LIST_SEP.join(spec.format_value(v) for v in values)
         if len(values) == 1:
-            return TEXT["is_not" if negate else "is"].format(v=shown)
-        return TEXT["not_in" if negate else "in"].format(v=shown)
+            return (texts.RULE_IS_NOT if negate else texts.RULE_IS).format(v=shown)
+        return (texts.RULE_NOT_IN if negate else texts.RULE_IN).format(v=shown)
     unit = spec.requirement_unit
     if op == "gte":
-        return TEXT["gte_neg" if negate else "gte"].format(n=value, u=unit)
+        return (texts.RULE_GTE_NEG if negate else texts.RULE_GTE).format(n=value, u=unit)
     if op == "lte":
-        return TEXT["lte_neg" if negate else "lte"].format(n=value, u=unit)
+        return (texts.RULE_LTE_NEG if negate else texts.RULE_LTE).format(n=value, u=unit)
     lo, hi = value
-    return TEXT["between_neg" if negate else "between"].format(lo=lo, hi=hi, u=unit)
+    return (texts.RULE_BETWEEN_NEG if negate else texts.RULE_BETWEEN).format(lo=lo, hi=hi, u=unit)

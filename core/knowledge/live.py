@@ -16,8 +16,11 @@ from datetime import date
 from typing import Any, TypeVar
 
 from core.errors import NotFound, ServiceUnavailable
+from core.knowledge.chroma import GenerationReader
+from core.knowledge.generation import Snapshot, StoredDocument
+from core.knowledge.glossary import Glossary, Referrals
 from core.knowledge.models import ChunkRecord, DocumentMeta
-from core.knowledge.store import GenerationReader, KnowledgeStore, Snapshot, StoredDocument
+from core.knowledge.store import KnowledgeStore
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -25,7 +28,7 @@ T = TypeVar("T")
 
 @dataclass
 class KnowledgeView:
-    """One loaded generation: its snapshot, a dense reader and lazily built derived indexes."""
+    """One loaded generation: its snapshot, a dense reader, its glossary and referrals, and derived indexes."""
 
     snapshot: Snapshot
     reader: GenerationReader
@@ -46,6 +49,16 @@ class KnowledgeView:
     @property
     def chunks(self) -> list[ChunkRecord]:
         return self.snapshot.chunks
+
+    @property
+    def glossary(self) -> Glossary:
+        """Colloquial → policy terms of this generation (built once)."""
+        return self.derived("glossary", lambda v: Glossary(v.snapshot.glossary_data))
+
+    @property
+    def referrals(self) -> Referrals:
+        """Matters other offices handle, from this generation's glossary (built once)."""
+        return self.derived("referrals", lambda v: Referrals(v.snapshot.glossary_data))
 
     def derived(self, key: str, build: Callable[[KnowledgeView], T]) -> T:
         """A value computed once per generation (BM25 index, catalog objects …)."""

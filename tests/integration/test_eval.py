@@ -6,7 +6,6 @@ from typing import Any
 
 import pytest
 
-from core.answers.relevance import Referrals
 from core.text import normalize_query
 from tests.eval.run_eval import evaluate, load_questions
 
@@ -37,7 +36,7 @@ def test_every_out_of_scope_and_hostile_question_gets_no_answer(result: dict[str
 
 def test_questions_about_other_offices_business_say_whom_to_ask(corpus_services: Any) -> None:
     view = corpus_services.knowledge.current()
-    referrals = Referrals.of(view)
+    referrals = view.referrals
     referred = 0
     for item in load_questions()["out_of_scope"]:
         if item["kind"] == "hostile":

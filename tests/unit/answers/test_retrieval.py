@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from core.answers.retrieval import AnalyzedQuery, DocBM25Index, FusionConfig, Legs, Retriever
+from core.knowledge.generation import Snapshot, StoredDocument
 from core.knowledge.live import KnowledgeView
 from core.knowledge.models import ChunkRecord, DocumentMeta
-from core.knowledge.store import Snapshot, StoredDocument
 from core.text import tokenize
 
 TEXTS = {
@@ -23,7 +23,7 @@ def _view() -> KnowledgeView:
         meta = DocumentMeta(doc_id=doc_id, title=f"{doc_id} 办法", source=f"{doc_id}.md")
         docs[doc_id] = StoredDocument(meta=meta, text=text, content_hash=doc_id)
         chunks.append(ChunkRecord(f"{doc_id}-0", doc_id, text, 0, len(text), None, meta))
-    snapshot = Snapshot("g1", "test", docs, chunks, catalog=[], glossary=[], facts={}, manifest={})
+    snapshot = Snapshot("g1", "test", docs, chunks)
     return KnowledgeView(snapshot=snapshot, reader=None)  # type: ignore[arg-type]
 
 

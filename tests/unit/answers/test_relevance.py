@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pytest
 
 from core.answers.relevance import Lexicon, RelevanceConfig, RelevanceFeatures, is_hostile, relevance_features
 from core.answers.retrieval import AnalyzedQuery, RetrievedChunk
+from core.knowledge.generation import Snapshot, StoredDocument
 from core.knowledge.live import KnowledgeView
 from core.knowledge.models import ChunkRecord, DocumentMeta
-from core.knowledge.store import Snapshot, StoredDocument
 
 
 @pytest.mark.parametrize(
@@ -109,9 +109,7 @@ def _view(glossary: list[dict[str, Any]] | None = None) -> KnowledgeView:
         meta = DocumentMeta(doc_id=doc_id, title=f"{doc_id} 办法", source=f"{doc_id}.md")
         docs[doc_id] = StoredDocument(meta=meta, text=text, content_hash=doc_id)
         chunks.append(ChunkRecord(f"{doc_id}-0", doc_id, text, 0, len(text), None, meta))
-    snapshot = Snapshot(
-        "g1", "test", docs, chunks, catalog=[], glossary=glossary or [], facts={}, manifest={}
-    )
+    snapshot = Snapshot("g1", "test", docs, chunks, glossary_data=glossary or [])
     return KnowledgeView(snapshot=snapshot, reader=None)  # type: ignore[arg-type]
 
 
@@ -124,14 +122,14 @@ def test_features_take_the_best_cosine_and_the_best_documents_share_of_the_top_h
         RetrievedChunk(housing, 0.8, 2.0, None),
         RetrievedChunk(housing, 0.7, 1.0, 0.80),
     ]
-    f = relevance_features(view, _query("危房改造补助"), hits)
+    f = relevance_features(view, _query("危房改造补助"), hits, catalog=())
     assert f.dense == pytest.approx(0.91)
     assert f.concentration == pytest.approx(3 / 4)
     assert f.unexplained == 0.0
 
 
 def test_features_of_no_hits_are_the_weakest() -> None:
-    f = relevance_features(_view(), _query("危房改造"), [])
+    f = relevance_features(_view(), _query("危房改造"), [], catalog=())
     assert (f.dense, f.concentration) == (0.0, 0.0)
 
 
@@ -139,8 +137,8 @@ def test_a_question_naming_another_offices_topic_is_marked() -> None:
     view = _view(
         [{"colloquial": "修房子", "terms": ["危房改造"]}, {"office": "公积金中心", "topics": ["公积金"]}]
     )
-    assert relevance_features(view, _query("公积金贷款利息多少"), []).referral == 1.0
-    assert relevance_features(view, _query("小额贷款利息多少"), []).referral == 0.0
+    assert relevance_features(view, _query("公积金贷款利息多少"), [], catalog=()).referral == 1.0
+    assert relevance_features(view, _query("小额贷款利息多少"), [], catalog=()).referral == 0.0
 
 
 MODEL = RelevanceConfig()
@@ -183,3 +181,33 @@ def test_the_threshold_is_inclusive() -> None:
     model = replace(MODEL, threshold=MODEL.logit(TYPICAL_IN_SCOPE))
     assert model.relevant(TYPICAL_IN_SCOPE)
     assert not replace(model, threshold=model.threshold + 1e-6).relevant(TYPICAL_IN_SCOPE)
+
+
+@dataclass(frozen=True)
+class _Basis:
+    doc_id: str
+    quote: str
+
+
+@dataclass(frozen=True)
+class _Card:
+    """A measure as answers read it (core.answers.measures.MeasureCard); the catalog's Measure has this shape."""
+
+    id: str = "goat"
+    name: str = "养羊奖补"
+    summary: str = "养羊的脱贫户按只数奖补"
+    benefit: str = "奖补"
+    amount: str | None = "每只200元"
+    target_groups: tuple[str, ...] = ("脱贫户",)
+    how_to_apply: tuple[str, ...] = ("向村委会申请",)
+    materials: tuple[str, ...] = ("身份证",)
+    department: str = "农业农村局"
+    contact: str | None = None
+    keywords: tuple[str, ...] = ("湖羊",)
+    basis: tuple[_Basis, ...] = (_Basis("housing", "危房改造补助标准。"),)
+
+
+def test_the_catalogs_words_count_as_explained() -> None:
+    # 湖羊 is in no document, only in a measure's keywords: the lexicon is built from both, once per generation
+    assert relevance_features(_view(), _query("湖羊"), [], catalog=[_Card()]).unexplained == 0.0
+    assert relevance_features(_view(), _query("湖羊"), [], catalog=()).unexplained == 1.0

@@ -1,4 +1,4 @@
-"""Referrals: matters other offices handle, loaded with the glossary, matched in questions, said in the abstention."""
+"""core.knowledge.glossary: referrals (matters other offices handle) and the glossary, loaded, matched, said."""
 
 from __future__ import annotations
 
@@ -7,13 +7,14 @@ from pathlib import Path
 import pytest
 import yaml
 
-from core.answers.relevance import Referral, Referrals
-from core.answers.retrieval import Glossary
 from core.errors import CorpusError
+from core.knowledge.generation import Snapshot
+from core.knowledge.glossary import Glossary, Referral, Referrals
+from core.knowledge.live import KnowledgeView
 from core.text import normalize_query
 from ingest.pipeline import load_glossary
 
-GLOSSARY = Path(__file__).resolve().parents[2] / "policies" / "glossary.yaml"
+GLOSSARY = Path(__file__).resolve().parents[3] / "policies" / "glossary.yaml"
 
 
 @pytest.fixture(scope="module")
@@ -113,3 +114,15 @@ def test_a_referral_without_an_office_is_refused(tmp_path: Path) -> None:
     )
     with pytest.raises(CorpusError, match="referral 1"):
         load_glossary(path)
+
+
+def test_a_generation_builds_its_glossary_and_referrals_once() -> None:
+    entries = [
+        {"colloquial": "修房子", "terms": ["危房改造"]},
+        {"office": "公积金中心", "topics": ["公积金"]},
+    ]
+    view = KnowledgeView(snapshot=Snapshot("g1", "test", {}, [], glossary_data=entries), reader=None)  # type: ignore[arg-type]
+    assert isinstance(view.glossary, Glossary) and view.glossary is view.glossary
+    assert view.glossary.expand("俺想修房子") == (["危房改造"], ["修房子"])
+    assert view.referrals is view.referrals
+    assert view.referrals.match("公积金咋取") == Referral("公积金中心", "公积金")

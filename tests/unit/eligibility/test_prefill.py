@@ -12,7 +12,7 @@ from core.eligibility.prefill import health_facts, household_level, person_level
 from core.errors import InvalidInput
 from core.records.households import HouseholdFacts, MemberFacts
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 REGISTRY = FactRegistry.load(ROOT / "policies" / "facts.yaml")
 AS_OF = date(2024, 6, 30)
 
