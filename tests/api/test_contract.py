@@ -100,7 +100,8 @@ def world(corpus_data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> It
 def _spec_app() -> Any:
     """The app whose OpenAPI spec is fuzzed; built without services (the spec does not need them)."""
     spec_settings = make_settings(
-        Path(tempfile.gettempdir()) / "bangfu-contract-spec",
+        # Its own dir per process: a fixed path would be shared with other checkouts' runs (and their migrations).
+        Path(tempfile.mkdtemp(prefix="bangfu-contract-spec-")),
         env="production",
         secret_key="test-secret-key-0123456789abcdef",
         api_key=CHANNEL_KEY,
