@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from core.knowledge.embedded import EmbeddedStore
+from core.knowledge.store import KnowledgeStore
 from core.services import build_services
 from ingest.__main__ import main as ingest_main
 from ingest.pipeline import PublishRefused, ingest_folder
@@ -207,3 +208,27 @@ def test_allow_removal_empties_the_library_on_purpose(
     assert code == 0
     assert "4 removed" in out
     assert _live_docs(data) == set()
+
+
+def test_chroma_server_keeps_the_last_good_version_and_refuses_emptying(
+    tmp_path: Path, chroma_server: str
+) -> None:
+    folder = tmp_path / "policies"
+    folder.mkdir()
+    for name, text in DOCS.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    settings = make_settings(
+        tmp_path / "data", chroma_url=chroma_server, chroma_prefix="k" + tmp_path.name[-8:].replace("_", "")
+    )
+    assert ingest_folder(settings, folder).documents == 4
+    store = KnowledgeStore.from_settings(settings)
+    (folder / "school.txt").write_bytes(GARBAGE)
+    report = ingest_folder(settings, folder)
+    assert list(report.kept) == ["school.txt"]
+    assert "每生每年资助2000元" in store.load(report.generation or "").documents["school"].text
+    for name in DOCS:
+        (folder / name).unlink()
+    with pytest.raises(PublishRefused):
+        ingest_folder(settings, folder)
+    pointer = store.read_pointer()
+    assert pointer is not None and pointer.generation == report.generation
