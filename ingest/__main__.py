@@ -1,4 +1,8 @@
-"""`python -m ingest [PATH]` and `python -m ingest households FILE`."""
+"""`python -m ingest [PATH] [--allow-removal]` and `python -m ingest households FILE`.
+
+Exit codes: 0 published (or nothing changed), 1 published but some files failed, 2 an error (no such folder,
+another ingest running), 3 refused to publish because the run would empty or mostly remove the library.
+"""
 
 from __future__ import annotations
 
@@ -38,16 +42,31 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m ingest", description="Ingest a policies folder.")
     parser.add_argument("path", nargs="?", type=Path, help="policies folder (default: policies/)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.add_argument(
+        "--allow-removal",
+        action="store_true",
+        help="publish even when the run empties the library or removes more than half of its documents",
+    )
     args = parser.parse_args(argv)
     settings = Settings()
     folder = args.path or settings.policies_dir
-    from ingest.pipeline import ingest_folder
+    from ingest.pipeline import PublishRefused, ingest_folder
 
     try:
-        report = ingest_folder(settings, folder, progress=sys.stderr.isatty() and not args.no_progress)
+        report = ingest_folder(
+            settings,
+            folder,
+            progress=sys.stderr.isatty() and not args.no_progress,
+            allow_removal=args.allow_removal,
+        )
     except KeyboardInterrupt:
         print("interrupted: the previous knowledge base is still the live one", file=sys.stderr)
         return 130
+    except PublishRefused as exc:
+        for line in exc.report.failure_lines():
+            print(line)
+        print(f"refused to publish: {exc.detail}", file=sys.stderr)
+        return 3
     except BangfuError as exc:
         print(f"error: {exc.detail}", file=sys.stderr)
         return 2

@@ -21,14 +21,20 @@ def healthz() -> Health:
 
 @router.get("/readyz", response_model=Readiness, responses={503: {"model": Readiness}}, summary="Readiness")
 def readyz(services: ServicesDep) -> JSONResponse:
-    """Ready when a knowledge generation is loaded, the embedding model is available and the stores answer."""
+    """Ready when a generation with documents is loaded, the embedding model is available and the stores answer."""
     problems = [p for p in (services.db.ping(), services.store.ping()) if p]
-    if not services.knowledge.ready():
+    view = services.knowledge.current() if services.knowledge.ready() else None
+    if view is None:
         problems.append("knowledge: no generation loaded (run `python -m ingest`)")
-    if problems:
-        body = Readiness(status="not ready", problems=problems)
+    elif not view.snapshot.documents:
+        # An emptied library abstains on every question: a balancer must not send traffic here.
+        problems.append(
+            f"knowledge: generation {view.generation} holds no documents (ingest a policies folder: "
+            "`python -m ingest PATH`)"
+        )
+    if problems or view is None:
+        body = Readiness(status="not ready", generation=view.generation if view else None, problems=problems)
         return JSONResponse(body.model_dump(), status_code=503)
-    view = services.knowledge.current()
     services.embedder  # noqa: B018 - loads the model if it is not loaded yet
     body = Readiness(
         status="ready",

@@ -12,7 +12,7 @@ from core.knowledge.generation import Snapshot
 from core.knowledge.glossary import Glossary, Referral, Referrals
 from core.knowledge.live import KnowledgeView
 from core.text import normalize_query
-from ingest.pipeline import load_glossary
+from ingest.catalog import load_glossary
 
 GLOSSARY = Path(__file__).resolve().parents[3] / "policies" / "glossary.yaml"
 
