@@ -98,6 +98,29 @@ def test_a_chat_user_gets_five_failures_per_hour_across_replicas(
     ).household_no
 
 
+def test_failed_attempts_are_limited_per_channel_so_rotating_chat_ids_is_stopped(
+    records: HouseholdRecords, settings: Settings, db: Database
+) -> None:
+    records.import_batch(small_batch())
+    narrow = settings.model_copy(update={"binding_max_failures_per_channel": 3})
+    identity = Identity(db, PiiHasher.from_settings(narrow), narrow)
+    code = identity.issue_household_code(household_no="H0001", actor=CLI_ADMIN).code
+    for i in range(3):  # each chat user fails once: far under the per-user limit
+        with pytest.raises(InvalidInput):
+            identity.bind(
+                channel=CHANNEL, chat_user_id=f"rotating{i}", code=f"ABCDEF{i:02d}", phone="13800000001"
+            )
+    with pytest.raises(RateLimited) as err:
+        identity.bind(channel=CHANNEL, chat_user_id="yet-another", code=code, phone="13800000001")
+    assert 0 < err.value.retry_after <= 3600
+    # Another channel is not held up; this one binds again once the window has passed.
+    with pytest.raises(InvalidInput):
+        identity.bind(channel="wechat", chat_user_id="x", code="ABCDEF99", phone="13800000001")
+    with db.session() as session:
+        session.execute(text("UPDATE binding_failures SET at = :at"), {"at": _an_hour_ago()})
+    assert identity.bind(channel=CHANNEL, chat_user_id="owner", code=code, phone="13800000001").household_no
+
+
 def _an_hour_ago() -> object:
     from core.records.db import utcnow
 
