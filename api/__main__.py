@@ -114,10 +114,11 @@ def manage_clients(settings: Settings, args: argparse.Namespace, parser: argpars
         elif action == "rotate":
             rotated = identity.rotate_client(name=names[0], grace_hours=args.grace_hours)
             print(rotated.key)
-            print(
-                f"the old key is valid until {rotated.old_key_valid_until:%Y-%m-%d %H:%M} UTC",
-                file=sys.stderr,
+            until = rotated.old_key_valid_until
+            note = (
+                f"valid until {until:%Y-%m-%d %H:%M} UTC" if args.grace_hours != 0 else "refused from now on"
             )
+            print(f"the old key is {note}", file=sys.stderr)
         else:
             _client, key = identity.create_client(name=names[0], role=args.role, allow_from=allow_from)
             print(key)
