@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select, text, update
@@ -183,3 +184,36 @@ def test_the_configured_channel_key_is_a_channel_client(identity: Identity, sett
     key = settings.dev_secret("channel_api_key")
     client = identity.authenticate(key)
     assert client is not None and client.role == "channel" and client.name == CHANNEL
+
+
+def test_keys_issued_before_migration_0003_keep_working_and_can_be_rotated(tmp_path: Path) -> None:
+    from alembic import command
+
+    from core.records.db import alembic_config, create_db_engine, database_url
+    from core.records.identity import key_hash
+
+    settings = Settings(data_dir=tmp_path, secret_key="test-secret-key-0123456789abcdef")
+    engine = create_db_engine(database_url(settings))
+    try:
+        with engine.begin() as conn:
+            command.upgrade(alembic_config(conn), "0002")
+            conn.execute(
+                text(
+                    "INSERT INTO api_clients (name, role, key_hash, created_at) "
+                    "VALUES ('portal', 'portal', :h, CURRENT_TIMESTAMP)"
+                ),
+                {"h": key_hash("bfk_old-portal-key")},
+            )
+    finally:
+        engine.dispose()
+    db = Database.open(settings)  # the new version starting: 0003_trust applied
+    try:
+        identity = Identity(db, PiiHasher.from_settings(settings), settings)
+        assert identity.authenticate("bfk_old-portal-key") is not None
+        portal = next(c for c in identity.list_clients() if c.name == "portal")
+        assert portal.last_used_at is not None and portal.allow_from == ()
+        rotated = identity.rotate_client(name="portal")
+        assert identity.authenticate("bfk_old-portal-key") is not None  # within the grace period
+        assert identity.authenticate(rotated.key) is not None
+    finally:
+        db.close()
