@@ -1,17 +1,21 @@
-"""`python -m api` serves the API; `python -m api codes …` and `python -m api audit …` are admin commands."""
+"""`python -m api` serves the API; `codes`, `audit`, `clients` and `cadres` are admin commands on the server."""
 
 from __future__ import annotations
 
 import argparse
 import logging
 import sys
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
 from core.errors import ConfigError
 from core.settings import Settings
+
+if TYPE_CHECKING:
+    from core.records.identity import ClientInfo
 
 
 def _configure_logging(settings: Settings | None) -> None:
@@ -21,21 +25,29 @@ def _configure_logging(settings: Settings | None) -> None:
     configure_logging(settings.log_format if settings else "text")
 
 
+def uvicorn_options(settings: Settings) -> dict[str, Any]:
+    """How `serve` runs uvicorn (also used by the tests that run it)."""
+    return {
+        "host": settings.host,
+        "port": settings.port,
+        "log_level": "info",
+        # None: uvicorn's loggers propagate to the root handler, which masks ID and phone numbers.
+        "log_config": None,
+        "access_log": False,  # the API writes its own access line, with the request id and the route template
+        # uvicorn would trust X-Forwarded-For from 127.0.0.1 by default, so anyone on the host could pick their
+        # address. The app honours it from BANGFU_TRUSTED_PROXIES only (api.app), so uvicorn's is off.
+        "proxy_headers": False,
+        "forwarded_allow_ips": "",
+    }
+
+
 def serve(settings: Settings) -> int:
     """Run uvicorn on BANGFU_HOST:BANGFU_PORT."""
     import uvicorn
 
     from api.app import create_app
 
-    # log_config=None: uvicorn's loggers propagate to the root handler, which masks ID and phone numbers.
-    uvicorn.run(
-        create_app(settings),
-        host=settings.host,
-        port=settings.port,
-        log_level="info",
-        log_config=None,
-        access_log=False,  # the API writes its own access line, with the request id and the route template
-    )
+    uvicorn.run(create_app(settings), **uvicorn_options(settings))
     return 0
 
 
@@ -76,17 +88,63 @@ def export_audit(settings: Settings, since: date, until: date | None, output: Pa
     return 0
 
 
-def add_client(settings: Settings, name: str, role: str) -> int:
-    """Register an API client and print its key (shown this once)."""
+CLIENT_ACTIONS = ("list", "revoke", "rotate", "create")
+
+
+def manage_clients(settings: Settings, args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    """`clients NAME --role R` / `clients create NAME --role R`, `clients list`, `clients revoke|rotate NAME`."""
     from core.services import build_services
 
+    words = args.words
+    action = words[0] if words[0] in CLIENT_ACTIONS else "create"
+    names = words[1:] if words[0] in CLIENT_ACTIONS else words
+    if len(names) != (0 if action == "list" else 1):
+        parser.error("clients: give one NAME (or `clients list`)")
+    if action == "create" and args.role is None:
+        parser.error("clients: a new client needs --role portal|channel|admin")
+    allow_from = [net for item in args.allow_from or [] for net in item.split(",") if net.strip()]
     services = build_services(settings)
     try:
-        _client, key = services.identity.create_client(name=name, role=role)
+        identity = services.identity
+        if action == "list":
+            _print_clients(identity.list_clients())
+        elif action == "revoke":
+            identity.revoke_client(name=names[0])
+            print(f"revoked {names[0]}: its keys are refused from now on", file=sys.stderr)
+        elif action == "rotate":
+            rotated = identity.rotate_client(name=names[0], grace_hours=args.grace_hours)
+            print(rotated.key)
+            until = rotated.old_key_valid_until
+            note = (
+                f"valid until {until:%Y-%m-%d %H:%M} UTC" if args.grace_hours != 0 else "refused from now on"
+            )
+            print(f"the old key is {note}", file=sys.stderr)
+        else:
+            _client, key = identity.create_client(name=names[0], role=args.role, allow_from=allow_from)
+            print(key)
     finally:
         services.close()
-    print(key)
     return 0
+
+
+def _print_clients(clients: list[ClientInfo]) -> None:
+    """One tab-separated line per client: name, role, created, last used, status, allowed addresses."""
+
+    def when(value: datetime | None) -> str:
+        return f"{value:%Y-%m-%d %H:%M}" if value else "-"
+
+    print("name\trole\tcreated\tlast_used\tstatus\tallow_from")
+    for c in clients:
+        if c.configured:
+            status = "configured (BANGFU_API_KEY)"
+        elif c.revoked_at:
+            status = f"revoked {when(c.revoked_at)}"
+        elif c.old_key_valid_until:
+            status = f"rotating, old key until {when(c.old_key_valid_until)}"
+        else:
+            status = "active"
+        allowed = ",".join(c.allow_from) or "any"
+        print(f"{c.name}\t{c.role}\t{when(c.created_at)}\t{when(c.last_used_at)}\t{status}\t{allowed}")
 
 
 def add_cadre(settings: Settings, args: argparse.Namespace) -> int:
@@ -121,9 +179,23 @@ def main(argv: list[str] | None = None) -> int:
     audit.add_argument("--since", type=date.fromisoformat, required=True, help="first day, YYYY-MM-DD (UTC)")
     audit.add_argument("--until", type=date.fromisoformat, help="day after the last, YYYY-MM-DD")
     audit.add_argument("--output", type=Path, help="CSV file to write (default: stdout)")
-    clients = sub.add_parser("clients", help="register an API client and print its key")
-    clients.add_argument("name", help="client name, e.g. portal or wechat")
-    clients.add_argument("--role", choices=("portal", "channel", "admin"), required=True)
+    clients = sub.add_parser(
+        "clients",
+        help="API clients: NAME --role R (register, print its key), list, revoke NAME, rotate NAME",
+        description="clients NAME --role ROLE [--allow-from NET]: register a client and print its key; "
+        "clients list: names, roles, created, last used; clients revoke NAME: refuse its keys at once; "
+        "clients rotate NAME [--grace-hours H]: print a new key, the old one stays valid H hours "
+        "(default BANGFU_KEY_ROTATION_GRACE_HOURS, 24)",
+    )
+    clients.add_argument("words", nargs="+", metavar="NAME | list | revoke NAME | rotate NAME")
+    clients.add_argument("--role", choices=("portal", "channel", "admin"))
+    clients.add_argument(
+        "--allow-from",
+        action="append",
+        metavar="NET",
+        help="an address or network (10.0.0.5, 10.0.0.0/24) the key may be used from; repeat or comma-separate",
+    )
+    clients.add_argument("--grace-hours", type=int, metavar="H", help="rotate: hours the old key stays valid")
     cadres = sub.add_parser("cadres", help="create a cadre account and print its id")
     cadres.add_argument("--name", required=True)
     cadres.add_argument("--phone", required=True, help="the cadre's mobile; binding checks it")
@@ -150,7 +222,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "audit":
             return export_audit(settings, args.since, args.until, args.output)
         if args.command == "clients":
-            return add_client(settings, args.name, args.role)
+            return manage_clients(settings, args, clients)
         if args.command == "cadres":
             return add_cadre(settings, args)
     except BangfuError as exc:

@@ -9,6 +9,7 @@ from typing import Any
 
 from fastapi import Depends, FastAPI
 from starlette.middleware.cors import CORSMiddleware
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from api import errors
 from api.auth import require_public
@@ -110,6 +111,11 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
             expose_headers=["X-Request-ID", "Retry-After", "X-RateLimit-Limit", "X-RateLimit-Remaining"],
             max_age=600,
         )
+
+    if settings.trusted_proxies:
+        # Outermost: the rate limits and the clients' allowed addresses see the caller a trusted proxy names.
+        # Nobody else's X-Forwarded-For counts (`python -m api` switches uvicorn's own handling off).
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
 
     app.include_router(health.router)
     public = [Depends(require_public)]

@@ -3,7 +3,8 @@
 Keys come as `Authorization: Bearer <key>` or `X-API-Key: <key>`. Roles: `portal` (public endpoints only),
 `channel` (a bot; acts for its own chat users, named by `X-Chat-User-Id`), `admin`. Cadres are chat users of
 a channel whose account is bound to a cadre account. In development public endpoints are open without a key;
-in production every endpoint needs one.
+in production every endpoint needs one. A client limited to some addresses (`allow_from`) is refused (403)
+from any other. What each kind of key is trusted for is the README's "Security model".
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from fastapi import Depends, Header, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from api.deps import ServicesDep
-from api.middleware import UNKNOWN_KEY
+from api.middleware import UNKNOWN_KEY, WrongAddress, caller_address
 from core.errors import Forbidden, InvalidInput, NotBound, Unauthorized
 from core.records.audit import Actor
 from core.records.identity import ChatIdentity, Client
@@ -39,13 +40,16 @@ def get_principal(
     if not key:
         return None
     checked = getattr(request.state, "principal", None)  # the middleware already looked the key up
-    if checked is not None:
-        client = None if checked is UNKNOWN_KEY else checked
-    else:
-        client = services.identity.authenticate(key)
-    if client is None:
+    if checked is None:
+        checked = services.identity.authenticate(key) or UNKNOWN_KEY
+        if isinstance(checked, Client) and not checked.allows(caller_address(request.scope)):
+            checked = WrongAddress(checked)
+    if checked is UNKNOWN_KEY:
         raise Unauthorized("the API key is not valid")
-    return client
+    if isinstance(checked, WrongAddress):
+        raise Forbidden("this API key may not be used from this address")
+    assert isinstance(checked, Client)
+    return checked
 
 
 OptionalPrincipal = Annotated[Principal | None, Depends(get_principal)]

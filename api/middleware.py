@@ -3,14 +3,20 @@ the access log.
 
 For each HTTP request, in order:
 
-1. a request id — the caller's `X-Request-ID` when it is a short safe token, else a new one — is set for
-   every log line of the request and returned in the `X-Request-ID` response header;
+1. a request id — the caller's `X-Request-ID` when it is a short safe token that holds nothing like an ID or
+   phone number, else a new one — is set for every log line of the request and returned in the
+   `X-Request-ID` response header;
 2. a body over `BANGFU_MAX_BODY_BYTES` is refused with 413, by `Content-Length` before anything is read and
    by counting for chunked uploads;
 3. `/v1/` calls are counted against the caller's rate limits (api.ratelimit) — 429 with `Retry-After` when
-   exhausted; the key is checked once here and the result reused by the route's authorization;
+   exhausted; the key is checked once here and the result reused by the route's authorization. A key used
+   from an address its client is not allowed to call from counts as no key (per-address limit) and is
+   refused by the route's authorization;
 4. when the response is done: request count and latency by route template (never the raw path, which may
    carry a household number), and one access-log line.
+
+The caller's address is the connecting one, or — only when that is one of `BANGFU_TRUSTED_PROXIES` — the one
+the proxies name in `X-Forwarded-For` (`api.app` puts uvicorn's proxy-headers middleware outside this one).
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ import logging
 import re
 import time
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 import anyio
@@ -33,11 +40,31 @@ from api.metrics import Metrics
 from api.ratelimit import Decision, RateLimiter
 from core.ops.logs import request_context
 from core.records.identity import Client
+from core.records.pii import looks_personal
 
 logger = logging.getLogger("api.access")
 
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 UNKNOWN_KEY = object()  # scope state marker: a key was presented but is not valid
+
+
+@dataclass(frozen=True)
+class WrongAddress:
+    """Scope state marker: a valid key used from an address its client may not call from."""
+
+    client: Client
+
+
+def safe_request_id(given: str) -> str | None:
+    """The caller's request id when it is a short token that logs can carry as is, else None."""
+    if _SAFE_ID.match(given) and not looks_personal(given):
+        return given
+    return None
+
+
+def caller_address(scope: Scope) -> str:
+    """The caller's address (already the forwarded one when the connection came from a trusted proxy)."""
+    return scope["client"][0] if scope.get("client") else "unknown"
 
 
 def _presented_key(headers: Headers) -> str | None:
@@ -61,7 +88,7 @@ class ApiMiddleware:
             return
         headers = Headers(scope=scope)
         given = headers.get("x-request-id", "")
-        request_id = given if _SAFE_ID.match(given) else uuid.uuid4().hex
+        request_id = safe_request_id(given) or uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = request_id
         started = time.perf_counter()
         status = {"code": 500}
@@ -107,17 +134,21 @@ class ApiMiddleware:
         if not scope["path"].startswith("/v1/"):
             return None
         key = _presented_key(headers)
-        address = scope["client"][0] if scope.get("client") else "unknown"
+        address = caller_address(scope)
         identity = scope["app"].state.services.identity
 
-        def look_up_and_count() -> tuple[Client | None, Decision]:
+        def look_up_and_count() -> tuple[Client | None, object, Decision]:
             """Key lookup (database) and counting (memory or Redis): blocking, so one worker-thread hop."""
             found = identity.authenticate(key) if key else None
-            return found, self.limiter.hit(found, address)
+            checked: object = found if found is not None else UNKNOWN_KEY
+            if found is not None and not found.allows(address):
+                # Not counted against the key: a leaked key used elsewhere must not use up its budget.
+                checked, found = WrongAddress(found), None
+            return found, checked, self.limiter.hit(found, address)
 
-        principal, decision = await anyio.to_thread.run_sync(look_up_and_count)
+        principal, checked, decision = await anyio.to_thread.run_sync(look_up_and_count)
         if key:
-            scope["state"]["principal"] = principal if principal is not None else UNKNOWN_KEY
+            scope["state"]["principal"] = checked
         client[0] = principal
         extra_headers += [
             (b"x-ratelimit-limit", str(decision.limit).encode()),

@@ -2,16 +2,44 @@
 
 from __future__ import annotations
 
+import ipaddress
+import json
 import secrets
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from core.errors import ConfigError
 
 _PLACEHOLDERS = {"", "changeme", "change-me", "secret", "dev", "development", "test"}
+
+# A list of addresses or networks from the environment: a JSON list or comma-separated, as operators write it.
+Networks = Annotated[list[str], NoDecode]
+
+
+def parse_networks(value: Any) -> list[str]:
+    """`10.0.0.1,10.1.0.0/16` or a JSON list → normalised networks; ConfigError on anything else."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        text = value.strip()
+        items = json.loads(text) if text.startswith("[") else text.split(",")
+    else:
+        items = list(value)
+    networks = []
+    for item in items:
+        item = str(item).strip()
+        if not item:
+            continue
+        try:
+            networks.append(str(ipaddress.ip_network(item, strict=False)))
+        except ValueError:
+            raise ConfigError(
+                f"{item!r} is not an IP address or network (like 10.0.0.5 or 10.0.0.0/8)"
+            ) from None
+    return networks
 
 
 class Settings(BaseSettings):
@@ -70,9 +98,34 @@ class Settings(BaseSettings):
     binding_max_failures_per_code: int = Field(
         5, ge=1, description="failed attempts after which a code is dead"
     )
+    binding_max_failures_per_channel: int = Field(
+        50,
+        ge=1,
+        description="failed binding attempts all chat users of one channel may make per window together "
+        "(so rotating chat ids does not escape the per-user limit)",
+    )
     binding_failure_window_seconds: int = Field(
         3600, ge=60, description="window over which a chat user's failed binding attempts are counted"
     )
+
+    trusted_proxies: Networks = Field(
+        default_factory=list,
+        description="addresses or networks of reverse proxies whose X-Forwarded-For names the caller; "
+        "default none: the connecting address is the caller",
+    )
+    api_key_allow_from: Networks = Field(
+        default_factory=list,
+        description="addresses or networks the configured channel key (BANGFU_API_KEY) may be used from; "
+        "default any",
+    )
+    key_rotation_grace_hours: int = Field(
+        24, ge=0, le=720, description="hours a rotated API key's old key stays valid"
+    )
+
+    @field_validator("trusted_proxies", "api_key_allow_from", mode="before")
+    @classmethod
+    def _networks(cls, value: Any) -> list[str]:
+        return parse_networks(value)
 
     @model_validator(mode="after")
     def _check_rate_limits(self) -> Settings:

@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Path
 
 from api.auth import AdminClient, admin_actor
 from api.deps import ServicesDep
-from api.schemas.admin import CadreIn, CadreList, CadreOut, ClientIn, ClientOut
+from api.schemas.admin import (
+    CLIENT_NAME,
+    CadreIn,
+    CadreList,
+    CadreOut,
+    ClientIn,
+    ClientInfoOut,
+    ClientList,
+    ClientOut,
+    RotatedOut,
+    RotateIn,
+)
 from api.schemas.common import ErrorOut
 from api.schemas.households import CodeOut, UnbindOut
 from core.records.households import Jurisdiction
@@ -18,11 +31,55 @@ router = APIRouter(
 )
 
 
+ClientName = Annotated[str, Path(min_length=1, max_length=50, pattern=CLIENT_NAME)]
+
+
+@router.get("/clients", response_model=ClientList, summary="API clients")
+def list_clients(client: AdminClient, services: ServicesDep) -> ClientList:
+    """Every client with its role, status, creation and last use (to the minute); never a key."""
+    listed = services.identity.list_clients(actor=admin_actor(client))
+    return ClientList(clients=[ClientInfoOut.of(c) for c in listed])
+
+
 @router.post("/clients", response_model=ClientOut, status_code=201, summary="Register an API client")
 def create_client(body: ClientIn, client: AdminClient, services: ServicesDep) -> ClientOut:
     """A new client with a role; its key is returned this once and stored only hashed."""
-    created, key = services.identity.create_client(name=body.name, role=body.role)
-    return ClientOut(name=created.name, role=created.role, key=key)
+    created, key = services.identity.create_client(
+        name=body.name, role=body.role, allow_from=body.allow_from, actor=admin_actor(client)
+    )
+    return ClientOut(name=created.name, role=created.role, key=key, allow_from=list(created.allow_from))
+
+
+@router.post(
+    "/clients/{name}/revoke",
+    response_model=ClientInfoOut,
+    responses={404: {"model": ErrorOut}},
+    summary="Revoke an API client",
+)
+def revoke_client(name: ClientName, client: AdminClient, services: ServicesDep) -> ClientInfoOut:
+    """Refuse the client's keys from the next request on, on every replica."""
+    return ClientInfoOut.of(services.identity.revoke_client(name=name, actor=admin_actor(client)))
+
+
+@router.post(
+    "/clients/{name}/rotate",
+    response_model=RotatedOut,
+    responses={404: {"model": ErrorOut}},
+    summary="Rotate an API client's key",
+)
+def rotate_client(
+    name: ClientName, client: AdminClient, services: ServicesDep, body: RotateIn | None = None
+) -> RotatedOut:
+    """A new key, returned this once; the old key stays valid for the grace period, then is refused."""
+    rotated = services.identity.rotate_client(
+        name=name, actor=admin_actor(client), grace_hours=body.grace_hours if body else None
+    )
+    return RotatedOut(
+        name=rotated.client.name,
+        role=rotated.client.role,
+        key=rotated.key,
+        old_key_valid_until=rotated.old_key_valid_until,
+    )
 
 
 @router.get("/cadres", response_model=CadreList, summary="Cadre accounts")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Response
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 
 from api.auth import PublicAccess
 from api.deps import ServicesDep
@@ -20,7 +20,7 @@ class FeedbackIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     question: str = Field(min_length=1, max_length=500, description="the question that was answered")
-    helpful: bool = Field(description="true for 有用, false for 没用")
+    helpful: StrictBool = Field(description="true for 有用, false for 没用")
     doc_ids: list[DocId] | None = Field(None, max_length=20, description="documents the answer cited")
 
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Literal, cast
 
 from pydantic import BaseModel, Field
 
-from core.records.identity import CadreInfo
+from core.records.identity import CadreInfo, ClientInfo
 
 Level = Literal["county", "township", "village"]
 
@@ -51,12 +52,79 @@ class CadreList(BaseModel):
     cadres: list[CadreOut]
 
 
+CLIENT_NAME = r"^[A-Za-z0-9_.-]+$"
+
+
 class ClientIn(BaseModel):
-    name: str = Field(min_length=1, max_length=50, pattern=r"^[A-Za-z0-9_.-]+$")
+    name: str = Field(min_length=1, max_length=50, pattern=CLIENT_NAME)
     role: Literal["portal", "channel", "admin"]
+    allow_from: list[str] = Field(
+        default_factory=list,
+        max_length=20,
+        description="addresses or networks (10.0.0.5, 10.0.0.0/24) the key may be used from; empty: any",
+    )
 
 
 class ClientOut(BaseModel):
     name: str
     role: str
     key: str = Field(description="the API key; shown this once, stored only hashed")
+    allow_from: list[str] = Field(default_factory=list)
+
+
+class ClientInfoOut(BaseModel):
+    """A registered client as listed: never its key or the key's hash."""
+
+    name: str
+    role: str
+    status: Literal["active", "rotating", "revoked", "configured"] = Field(
+        description="rotating: a new key was issued and the old one is valid until `old_key_valid_until`; "
+        "configured: the BANGFU_API_KEY channel, managed in the server's environment"
+    )
+    created_at: datetime | None
+    last_used_at: datetime | None = Field(description="to the minute; null when never used")
+    revoked_at: datetime | None
+    old_key_valid_until: datetime | None
+    allow_from: list[str] = Field(description="addresses or networks the key may be used from; empty: any")
+
+    @classmethod
+    def of(cls, c: ClientInfo) -> ClientInfoOut:
+        status: Literal["active", "rotating", "revoked", "configured"] = (
+            "configured"
+            if c.configured
+            else "revoked"
+            if c.revoked_at
+            else "rotating"
+            if c.old_key_valid_until
+            else "active"
+        )
+        return cls(
+            name=c.name,
+            role=c.role,
+            status=status,
+            created_at=c.created_at,
+            last_used_at=c.last_used_at,
+            revoked_at=c.revoked_at,
+            old_key_valid_until=c.old_key_valid_until,
+            allow_from=list(c.allow_from),
+        )
+
+
+class ClientList(BaseModel):
+    clients: list[ClientInfoOut]
+
+
+class RotateIn(BaseModel):
+    grace_hours: int | None = Field(
+        None,
+        ge=0,
+        le=720,
+        description="hours the old key stays valid; default BANGFU_KEY_ROTATION_GRACE_HOURS",
+    )
+
+
+class RotatedOut(BaseModel):
+    name: str
+    role: str
+    key: str = Field(description="the new API key; shown this once, stored only hashed")
+    old_key_valid_until: datetime = Field(description="the old key is refused from then on")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal, cast
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictBool
 
 from api.schemas.admin import CadreOut
 from api.schemas.eligibility import EligibilityIn, EligibilityOut
@@ -14,9 +14,10 @@ from core.records.identity import ChatIdentity
 class BindIn(BaseModel):
     code: str = Field(min_length=4, max_length=20, description="the 8-character binding code from a cadre")
     phone: str = Field(min_length=11, max_length=20, description="the chat user's phone number")
-    phone_verified: bool = Field(
-        description="true only when the channel verified the phone belongs to this chat user "
-        "(Telegram: a shared contact whose user_id is the sender's)"
+    phone_verified: StrictBool = Field(
+        description="JSON true only when the channel verified the phone belongs to this chat user "
+        "(Telegram: a shared contact whose user_id is the sender's); the API takes the channel's word for it "
+        "(README, security model), so nothing but a JSON boolean is accepted"
     )
 
 

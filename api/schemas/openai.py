@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
 
 from api.schemas.answers import CitationOut, MeasureRef
 
@@ -42,7 +42,7 @@ class ChatMessageIn(BaseModel):
 
 
 class StreamOptions(BaseModel):
-    include_usage: bool | None = Field(
+    include_usage: StrictBool | None = Field(
         None, description="send one more chunk before [DONE] with `usage` and no choices, as OpenAI does"
     )
 
@@ -68,7 +68,7 @@ class ChatCompletionIn(BaseModel):
         description=f"the conversation, 1–{MAX_MESSAGES} messages; the last user message is the question "
         f"(1–{MAX_QUESTION_CHARS} characters)",
     )
-    stream: bool | None = Field(False, description="true: the answer comes as server-sent events")
+    stream: StrictBool | None = Field(False, description="true: the answer comes as server-sent events")
     stream_options: StreamOptions | None = None
     n: int | None = Field(None, description="how many choices; only 1 is supported")
 

@@ -25,9 +25,14 @@ _ID_SHAPE = re.compile(r"^\d{17}[\dX]$")
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _PHONE_NOISE = re.compile(r"[\s\-()（）]")
 
-# In free text: an 18-character ID or an 11-digit mobile not glued to other digits.
+# In free text: an 18-character ID or an 11-digit mobile (with +86 or a dialled 0) not glued to other digits;
+# a mobile written in groups (138 1234 5678, 138-1234-5678); a 15-digit first-generation ID number; and any run
+# of 19 or more digits, which may hide an ID glued to other digits. Household numbers (up to 14 digits in county
+# exports) and amounts are left alone.
 _ID_IN_TEXT = re.compile(r"(?<!\d)\d{17}[\dXx](?!\d)")
-_MOBILE_IN_TEXT = re.compile(r"(?<!\d)(?:\+?86[\s-]?)?(1[3-9]\d)(\d{4})(\d{4})(?!\d)")
+_MOBILE_IN_TEXT = re.compile(r"(?<!\d)(?:\+?86[\s-]?|0)?(1[3-9]\d)(\d{4})(\d{4})(?!\d)")
+_GROUPED_MOBILE = re.compile(r"(?<!\d)(1[3-9]\d)[ -](\d{4})[ -](\d{4})(?!\d)")
+_LONG_DIGITS = re.compile(r"(?<!\d)(?:\d{15}|\d{19,})(?!\d)")
 
 
 def id_check_char(first17: str) -> str:
@@ -111,7 +116,14 @@ class PiiHasher:
 def mask_text(text: str) -> str:
     """Mask every ID-number-like and mobile-like run of digits in free text."""
     text = _ID_IN_TEXT.sub(lambda m: mask_id_number(m.group(0).upper()), text)
-    return _MOBILE_IN_TEXT.sub(lambda m: f"{m.group(1)}****{m.group(3)}", text)
+    text = _MOBILE_IN_TEXT.sub(lambda m: f"{m.group(1)}****{m.group(3)}", text)
+    text = _GROUPED_MOBILE.sub(lambda m: f"{m.group(1)}****{m.group(3)}", text)
+    return _LONG_DIGITS.sub(lambda m: mask_id_number(m.group(0)), text)
+
+
+def looks_personal(text: str) -> bool:
+    """Whether `text` holds something `mask_text` would mask (an ID or phone number, a long digit run)."""
+    return mask_text(text) != text
 
 
 class PiiLogFilter(logging.Filter):

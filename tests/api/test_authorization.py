@@ -161,6 +161,9 @@ ADMIN_ENDPOINTS = [
     ("POST", "/v1/admin/cadres/1/deactivate", None),
     ("POST", f"/v1/admin/households/{H1.household_no}/codes", None),
     ("POST", "/v1/admin/clients", {"name": "evil", "role": "admin"}),
+    ("GET", "/v1/admin/clients", None),
+    ("POST", "/v1/admin/clients/portal/rotate", {"grace_hours": 0}),  # would end the portal key used below
+    ("POST", "/v1/admin/clients/portal/revoke", None),
 ]
 ALL_ENDPOINTS = CADRE_ENDPOINTS + ME_ENDPOINTS + ADMIN_ENDPOINTS
 
@@ -263,5 +266,6 @@ def test_unbound_users_may_ask_whether_they_are_bound(world: World) -> None:
 def test_public_endpoints_need_a_key_in_production(world: World) -> None:
     assert world.client.get("/v1/measures").status_code == 401
     assert world.client.get("/v1/measures", headers={"X-API-Key": "nope"}).status_code == 401
+    # (the portal key still works: nobody above managed to rotate or revoke it)
     for key in (world.portal_key, world.admin_key, CHANNEL_KEY):
         assert world.client.get("/v1/measures", headers={"X-API-Key": key}).status_code == 503  # empty KB

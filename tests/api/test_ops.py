@@ -91,6 +91,41 @@ def test_every_response_has_a_request_id_and_the_log_line_carries_it(
     assert re.fullmatch(r"[0-9a-f]{32}", hostile.headers["X-Request-ID"])
 
 
+@pytest.mark.parametrize(
+    "given",
+    ["110101199001011234", "11010119900101123X", "req-13812345678", "138-1234-5678", "110101900101123"],
+)
+def test_request_ids_holding_id_or_phone_numbers_are_replaced_never_echoed_or_logged(
+    corpus_services: Services, access_log: io.StringIO, given: str
+) -> None:
+    r = _client(corpus_services).get("/v1/documents", headers={"X-Request-ID": given})
+    assert r.status_code == 200
+    assert re.fullmatch(r"[0-9a-f]{32}", r.headers["X-Request-ID"])
+    digits = re.sub(r"\D", "", given)
+    assert digits not in access_log.getvalue() and digits not in r.text
+    assert [e for e in _lines(access_log) if e.get("request_id") == r.headers["X-Request-ID"]]
+
+
+def test_digit_runs_that_look_like_id_or_phone_numbers_are_never_logged() -> None:
+    stream = io.StringIO()
+    configure_logging("json")
+    root = logging.getLogger()
+    handler = next(h for h in root.handlers if getattr(h, "bangfu", False))
+    assert isinstance(handler, logging.StreamHandler)
+    handler.setStream(stream)
+    secrets = ["110101900101123", "1101011990010112345678", "138 1234 5678", "138-1234-5678", "013812345678"]
+    try:
+        for value in secrets:
+            logging.getLogger("bangfu.test").warning("got %s", value, extra={"fields": {"value": value}})
+        logging.getLogger("bangfu.test").warning("household %s", "99000101010001")
+    finally:
+        root.removeHandler(handler)
+    text = stream.getvalue()
+    for value in secrets:
+        assert value not in text and re.sub(r"\D", "", value) not in text
+    assert "99000101010001" in text  # a household number is not personal data
+
+
 def test_raw_paths_with_household_numbers_are_logged_as_route_templates(
     corpus_services: Services, access_log: io.StringIO
 ) -> None:

@@ -136,6 +136,16 @@ def test_mask_text_masks_ids_and_mobiles_but_not_other_numbers() -> None:
     assert "99000101010001" in masked and "2600" in masked
 
 
+def test_mask_text_masks_grouped_mobiles_old_ids_and_ids_glued_to_digits() -> None:
+    masked = mask_text(
+        "tel 138 1234 5678 / 138-1234-5678 / 013812345678, old id 110101900101123, 1101011990010112345"
+    )
+    assert (
+        masked == "tel 138****5678 / 138****5678 / 138****5678, old id 110********1123, 110************2345"
+    )
+    assert mask_text("户 99000101010001 金额 2600 元 第15号") == "户 99000101010001 金额 2600 元 第15号"
+
+
 def test_log_filter_masks_message_arguments_and_tracebacks(caplog: pytest.LogCaptureFixture) -> None:
     logger = logging.getLogger("test.pii")
     caplog.handler.addFilter(PiiLogFilter())

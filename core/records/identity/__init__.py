@@ -3,7 +3,8 @@
 Binding a chat user to a household (or a cadre account) is a login. A cadre or an admin issues a single-use
 8-character code; the chat user gives it together with a phone number the channel has verified, which must
 match the phone on record. Failed attempts are counted in the database (so the limits hold across API
-replicas): at most 5 per chat user per hour, and 5 per code, after which the code is dead::
+replicas): at most 5 per chat user per hour, 50 per channel per hour (all its chat users together), and 5 per
+code, after which the code is dead::
 
     identity = Identity(db, hasher, settings)
     issued = identity.issue_household_code(household_no="...", actor=CLI_ADMIN)
@@ -15,7 +16,7 @@ Codes, API keys and phone numbers are stored only as hashes.
 | module | holds |
 |---|---|
 | `tables` | the ORM tables |
-| `clients` | API clients and their keys (`ApiClients`) |
+| `clients` | API clients, their keys, rotation, revocation and allowed addresses (`ApiClients`) |
 | `cadres` | cadre accounts (`CadreAccounts`) |
 | `binding` | binding codes, binding and resolving chat users (`Bindings`) |
 | `service` | `Identity`, the three parts over one database |
@@ -29,7 +30,15 @@ from core.records.identity.binding import (
     normalize_code,
 )
 from core.records.identity.cadres import CadreInfo
-from core.records.identity.clients import CONFIGURED_CHANNEL, KEY_PREFIX, ROLES, Client, key_hash
+from core.records.identity.clients import (
+    CONFIGURED_CHANNEL,
+    KEY_PREFIX,
+    ROLES,
+    Client,
+    ClientInfo,
+    RotatedKey,
+    key_hash,
+)
 from core.records.identity.service import Identity
 from core.records.identity.tables import ApiClient, BindingCode, BindingFailure, Cadre, ChatBinding
 
@@ -47,8 +56,10 @@ __all__ = [
     "ChatBinding",
     "ChatIdentity",
     "Client",
+    "ClientInfo",
     "Identity",
     "IssuedCode",
+    "RotatedKey",
     "key_hash",
     "normalize_code",
 ]

@@ -2,8 +2,9 @@
 
 Binding is a login. A cadre or an admin issues a single-use 8-character code; the chat user gives it together
 with a phone number the channel has verified, which must match the phone on record. Failed attempts are
-counted in the database (so the limits hold across API replicas): at most 5 per chat user per hour, and 5 per
-code, after which the code is dead.
+counted in the database (so the limits hold across API replicas): at most 5 per chat user per hour, 50 per
+channel per hour (so a caller who rotates chat ids is stopped too; the price is that binding on that channel
+pauses for everyone until the window passes), and 5 per code, after which the code is dead.
 """
 
 from __future__ import annotations
@@ -135,24 +136,29 @@ class Bindings:
         identity: ChatIdentity | None = None
         with self._db.session() as session:
             if session.get_bind().dialect.name == "postgresql":
-                # Concurrent attempts of one chat user (several API replicas) are counted one after another.
+                # Concurrent attempts on one channel (several API replicas) are counted one after another,
+                # so neither limit is overshot; binding is rare enough to take turns.
                 session.execute(
-                    text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))"),
-                    {"k": f"bind:{channel}:{chat_user_id}"},
+                    text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))"), {"k": f"bind:{channel}"}
                 )
             session.execute(delete(BindingFailure).where(BindingFailure.at < window_start))
-            recent = session.execute(
-                select(func.count(), func.min(BindingFailure.at)).where(
-                    BindingFailure.channel == channel,
-                    BindingFailure.chat_user_id == chat_user_id,
-                    BindingFailure.at >= window_start,
-                )
-            ).one()
-            if recent[0] >= s.binding_max_failures_per_user:
-                retry = int((recent[1] - window_start).total_seconds()) + 1
-                raise RateLimited(
-                    "too many failed binding attempts; try again later", retry_after=max(retry, 1)
-                )
+            for limit, who in (
+                (s.binding_max_failures_per_user, BindingFailure.chat_user_id == chat_user_id),
+                (s.binding_max_failures_per_channel, None),
+            ):
+                conditions = [BindingFailure.channel == channel, BindingFailure.at >= window_start]
+                recent = session.execute(
+                    select(func.count(), func.min(BindingFailure.at)).where(
+                        *conditions, *([who] if who is not None else [])
+                    )
+                ).one()
+                if recent[0] >= limit:
+                    retry = int((recent[1] - window_start).total_seconds()) + 1
+                    if who is None:
+                        logger.warning("binding paused on channel %s: too many failed attempts", channel)
+                    raise RateLimited(
+                        "too many failed binding attempts; try again later", retry_after=max(retry, 1)
+                    )
 
             row = (
                 session.scalar(

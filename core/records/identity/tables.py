@@ -7,14 +7,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.records.db import Base, UTCDateTime
 
 
 class ApiClient(Base):
-    """A client of the API (portal, channel, admin) with its key's SHA-256."""
+    """A client of the API (portal, channel, admin) with its key's SHA-256.
+
+    After a rotation the old key's hash stays in `previous_key_hash` until `previous_key_expires_at`.
+    """
 
     __tablename__ = "api_clients"
 
@@ -24,6 +27,10 @@ class ApiClient(Base):
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    previous_key_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    previous_key_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    allow_from: Mapped[list[str] | None] = mapped_column(JSON)
 
 
 class Cadre(Base):

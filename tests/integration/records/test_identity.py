@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select, text, update
@@ -98,6 +99,29 @@ def test_a_chat_user_gets_five_failures_per_hour_across_replicas(
     ).household_no
 
 
+def test_failed_attempts_are_limited_per_channel_so_rotating_chat_ids_is_stopped(
+    records: HouseholdRecords, settings: Settings, db: Database
+) -> None:
+    records.import_batch(small_batch())
+    narrow = settings.model_copy(update={"binding_max_failures_per_channel": 3})
+    identity = Identity(db, PiiHasher.from_settings(narrow), narrow)
+    code = identity.issue_household_code(household_no="H0001", actor=CLI_ADMIN).code
+    for i in range(3):  # each chat user fails once: far under the per-user limit
+        with pytest.raises(InvalidInput):
+            identity.bind(
+                channel=CHANNEL, chat_user_id=f"rotating{i}", code=f"ABCDEF{i:02d}", phone="13800000001"
+            )
+    with pytest.raises(RateLimited) as err:
+        identity.bind(channel=CHANNEL, chat_user_id="yet-another", code=code, phone="13800000001")
+    assert 0 < err.value.retry_after <= 3600
+    # Another channel is not held up; this one binds again once the window has passed.
+    with pytest.raises(InvalidInput):
+        identity.bind(channel="wechat", chat_user_id="x", code="ABCDEF99", phone="13800000001")
+    with db.session() as session:
+        session.execute(text("UPDATE binding_failures SET at = :at"), {"at": _an_hour_ago()})
+    assert identity.bind(channel=CHANNEL, chat_user_id="owner", code=code, phone="13800000001").household_no
+
+
 def _an_hour_ago() -> object:
     from core.records.db import utcnow
 
@@ -160,3 +184,36 @@ def test_the_configured_channel_key_is_a_channel_client(identity: Identity, sett
     key = settings.dev_secret("channel_api_key")
     client = identity.authenticate(key)
     assert client is not None and client.role == "channel" and client.name == CHANNEL
+
+
+def test_keys_issued_before_migration_0003_keep_working_and_can_be_rotated(tmp_path: Path) -> None:
+    from alembic import command
+
+    from core.records.db import alembic_config, create_db_engine, database_url
+    from core.records.identity import key_hash
+
+    settings = Settings(data_dir=tmp_path, secret_key="test-secret-key-0123456789abcdef")
+    engine = create_db_engine(database_url(settings))
+    try:
+        with engine.begin() as conn:
+            command.upgrade(alembic_config(conn), "0002")
+            conn.execute(
+                text(
+                    "INSERT INTO api_clients (name, role, key_hash, created_at) "
+                    "VALUES ('portal', 'portal', :h, CURRENT_TIMESTAMP)"
+                ),
+                {"h": key_hash("bfk_old-portal-key")},
+            )
+    finally:
+        engine.dispose()
+    db = Database.open(settings)  # the new version starting: 0003_trust applied
+    try:
+        identity = Identity(db, PiiHasher.from_settings(settings), settings)
+        assert identity.authenticate("bfk_old-portal-key") is not None
+        portal = next(c for c in identity.list_clients() if c.name == "portal")
+        assert portal.last_used_at is not None and portal.allow_from == ()
+        rotated = identity.rotate_client(name="portal")
+        assert identity.authenticate("bfk_old-portal-key") is not None  # within the grace period
+        assert identity.authenticate(rotated.key) is not None
+    finally:
+        db.close()
