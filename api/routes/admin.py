@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from api.auth import AdminClient, admin_actor
 from api.deps import ServicesDep
+from api.routes.params import CadreId, HouseholdNo
 from api.schemas.admin import CadreIn, CadreList, CadreOut, ClientIn, ClientOut
 from api.schemas.common import ErrorOut
 from api.schemas.households import CodeOut, UnbindOut
@@ -48,7 +49,7 @@ def create_cadre(body: CadreIn, client: AdminClient, services: ServicesDep) -> C
     responses={404: {"model": ErrorOut}},
     summary="Issue a cadre binding code",
 )
-def issue_cadre_code(cadre_id: int, client: AdminClient, services: ServicesDep) -> CodeOut:
+def issue_cadre_code(cadre_id: CadreId, client: AdminClient, services: ServicesDep) -> CodeOut:
     """A single-use code with which the cadre binds their own chat account (phone must match)."""
     return CodeOut.of(services.identity.issue_cadre_code(cadre_id=cadre_id, actor=admin_actor(client)))
 
@@ -59,7 +60,7 @@ def issue_cadre_code(cadre_id: int, client: AdminClient, services: ServicesDep) 
     responses={404: {"model": ErrorOut}},
     summary="Switch a cadre account off",
 )
-def deactivate_cadre(cadre_id: int, client: AdminClient, services: ServicesDep) -> UnbindOut:
+def deactivate_cadre(cadre_id: CadreId, client: AdminClient, services: ServicesDep) -> UnbindOut:
     """Switch the account off and unbind its chat accounts at once."""
     return UnbindOut(unbound=services.identity.deactivate_cadre(cadre_id=cadre_id, actor=admin_actor(client)))
 
@@ -71,7 +72,7 @@ def deactivate_cadre(cadre_id: int, client: AdminClient, services: ServicesDep) 
     responses={404: {"model": ErrorOut}},
     summary="Issue a household binding code",
 )
-def issue_household_code(household_no: str, client: AdminClient, services: ServicesDep) -> CodeOut:
+def issue_household_code(household_no: HouseholdNo, client: AdminClient, services: ServicesDep) -> CodeOut:
     """A single-use binding code for any household (what `python -m api codes` does on the server)."""
     issued = services.identity.issue_household_code(household_no=household_no, actor=admin_actor(client))
     return CodeOut.of(issued)
