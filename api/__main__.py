@@ -10,6 +10,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from api.dates import cli_day
 from core.errors import ConfigError
 from core.settings import Settings
 
@@ -118,8 +119,10 @@ def main(argv: list[str] | None = None) -> int:
     codes.add_argument("household_no", nargs="?", help="户编号 of the household")
     codes.add_argument("--cadre", type=int, metavar="ID", help="a cadre account's id instead of a household")
     audit = sub.add_parser("audit", help="export the audit log as CSV")
-    audit.add_argument("--since", type=date.fromisoformat, required=True, help="first day, YYYY-MM-DD (UTC)")
-    audit.add_argument("--until", type=date.fromisoformat, help="day after the last, YYYY-MM-DD")
+    audit.add_argument(
+        "--since", type=cli_day, required=True, help="first day (UTC): today, yesterday or YYYY-MM-DD"
+    )
+    audit.add_argument("--until", type=cli_day, help="day after the last: today, yesterday or YYYY-MM-DD")
     audit.add_argument("--output", type=Path, help="CSV file to write (default: stdout)")
     clients = sub.add_parser("clients", help="register an API client and print its key")
     clients.add_argument("name", help="client name, e.g. portal or wechat")
