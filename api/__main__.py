@@ -19,7 +19,10 @@ def _configure_logging(settings: Settings | None) -> None:
     """JSON lines (or text) on stderr, request ids, ID and phone numbers masked."""
     from core.ops.logs import configure_logging
 
-    configure_logging(settings.log_format if settings else "text")
+    if settings is None:
+        configure_logging("text")
+    else:
+        configure_logging(settings.log_format, logging.getLevelNamesMapping()[settings.log_level])
 
 
 def serve(settings: Settings) -> int:

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import secrets
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import BeforeValidator, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from core.errors import ConfigError
 
 _PLACEHOLDERS = {"", "changeme", "change-me", "secret", "dev", "development", "test"}
+
+
+def _upper(value: Any) -> Any:
+    return value.strip().upper() if isinstance(value, str) else value
 
 
 class Settings(BaseSettings):
@@ -52,6 +56,10 @@ class Settings(BaseSettings):
     log_format: Literal["json", "text"] = Field(
         "json",
         description="json: one JSON object per log line (request id, route, latency); text: for a terminal",
+    )
+    log_level: Annotated[Literal["DEBUG", "INFO", "WARNING", "ERROR"], BeforeValidator(_upper)] = Field(
+        "INFO",
+        description="our own log lines from this level; third-party libraries from WARNING unless DEBUG",
     )
     rate_limit_per_ip: str = Field(
         "60/minute", description="per caller address, for calls without a key or with a portal key"
