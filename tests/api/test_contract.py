@@ -100,7 +100,7 @@ def world(corpus_data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> It
 def _spec_app() -> Any:
     """The app whose OpenAPI spec is fuzzed; built without services (the spec does not need them)."""
     spec_settings = make_settings(
-        Path(tempfile.gettempdir()) / "bangfu-contract-spec",
+        Path(tempfile.mkdtemp(prefix="bangfu-contract-spec-")),  # own dir: runs side by side share /tmp
         env="production",
         secret_key="test-secret-key-0123456789abcdef",
         api_key=CHANNEL_KEY,
