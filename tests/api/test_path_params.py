@@ -1,4 +1,4 @@
-"""Ids and filters the database cannot take are a 422 `{"error", "detail"}` before any query, on SQLite and
+"""Ids, filters and body text the database cannot take are a 422 `{"error", "detail"}` before any query, on SQLite and
 PostgreSQL: no 500 from an integer past the column's range, a NUL byte, or a time without a UTC date."""
 
 from __future__ import annotations
@@ -126,3 +126,43 @@ def test_document_and_measure_ids_are_bounded(api_client: TestClient) -> None:
     assert_invalid(api_client.get("/v1/documents/" + "x" * 256), "doc_id")
     assert_invalid(api_client.get("/v1/measures/Not_An_Id"), "measure_id")
     assert api_client.get("/v1/measures/no-such-measure").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("path", "who", "body", "field"),
+    [
+        ("/v1/households/search", "cadre", {"query": "柳湾\u0000"}, "query"),
+        (
+            "/v1/admin/cadres",
+            "admin",
+            {"name": "a\u0000b", "phone": "13900000099", "level": "county"},
+            "name",
+        ),
+        (
+            "/v1/admin/cadres",
+            "admin",
+            {
+                "name": "干部",
+                "phone": "13900000099",
+                "level": "village",
+                "township": "青禾镇",
+                "village": "柳\n湾",
+            },
+            "village",
+        ),
+        ("/v1/feedback", "admin", {"question": "能修\u0000吗", "helpful": True}, "question"),
+        ("/v1/feedback", "admin", {"question": "能修吗", "helpful": True, "doc_ids": ["a\u0000"]}, "doc_ids"),
+    ],
+)
+def test_body_text_the_database_cannot_store_is_a_422(
+    setup: Setup, path: str, who: str, body: dict[str, object], field: str
+) -> None:
+    headers = setup.cadre if who == "cadre" else setup.admin
+    assert_invalid(setup.client.post(path, headers=headers, json=body), field)
+
+
+def test_a_question_with_nul_is_a_422_but_may_have_line_breaks(api_client: TestClient) -> None:
+    # An abstained question is stored as unanswered, and PostgreSQL cannot store NUL: refused up front.
+    assert_invalid(api_client.post("/v1/ask", json={"question": "火星上\u0000的补贴怎么领"}), "question")
+    r = api_client.post("/v1/ask", json={"question": "我家房子漏雨\n能修吗"})
+    assert r.status_code == 200, r.text
