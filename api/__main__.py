@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
+from api.dates import cli_day
 from core.errors import ConfigError
 from core.settings import Settings
 
@@ -22,7 +23,10 @@ def _configure_logging(settings: Settings | None) -> None:
     """JSON lines (or text) on stderr, request ids, ID and phone numbers masked."""
     from core.ops.logs import configure_logging
 
-    configure_logging(settings.log_format if settings else "text")
+    if settings is None:
+        configure_logging("text")
+    else:
+        configure_logging(settings.log_format, logging.getLevelNamesMapping()[settings.log_level])
 
 
 def uvicorn_options(settings: Settings) -> dict[str, Any]:
@@ -176,8 +180,10 @@ def main(argv: list[str] | None = None) -> int:
     codes.add_argument("household_no", nargs="?", help="户编号 of the household")
     codes.add_argument("--cadre", type=int, metavar="ID", help="a cadre account's id instead of a household")
     audit = sub.add_parser("audit", help="export the audit log as CSV")
-    audit.add_argument("--since", type=date.fromisoformat, required=True, help="first day, YYYY-MM-DD (UTC)")
-    audit.add_argument("--until", type=date.fromisoformat, help="day after the last, YYYY-MM-DD")
+    audit.add_argument(
+        "--since", type=cli_day, required=True, help="first day (UTC): today, yesterday or YYYY-MM-DD"
+    )
+    audit.add_argument("--until", type=cli_day, help="day after the last: today, yesterday or YYYY-MM-DD")
     audit.add_argument("--output", type=Path, help="CSV file to write (default: stdout)")
     clients = sub.add_parser(
         "clients",

@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import Depends, FastAPI
+from fastapi_offline import FastAPIOffline
 from starlette.middleware.cors import CORSMiddleware
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
@@ -19,6 +20,7 @@ from api.ratelimit import RateLimiter
 from api.routes import (
     admin,
     answers,
+    docs,
     documents,
     eligibility,
     health,
@@ -73,7 +75,11 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
             if own:
                 app.state.services.close()
 
-    app = FastAPI(
+    # fastapi-offline mounts its bundled Swagger UI and ReDoc assets; api.routes.docs serves the two pages.
+    app = FastAPIOffline(
+        docs_url=None,
+        redoc_url=None,
+        static_url=docs.DOCS_ASSETS,
         title="帮扶通 API",
         version="1.0.0",
         description=DESCRIPTION,
@@ -118,6 +124,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
 
     app.include_router(health.router)
+    app.include_router(docs.router)
     public = [Depends(require_public)]
     common = COMMON_ERRORS
     app.include_router(documents.router, dependencies=public, responses=common)

@@ -173,7 +173,8 @@ def main() -> int:
     except Exception as exc:  # a ValidationError, or a ConfigError for unsafe production settings
         print(f"bot: configuration error: {exc}", file=sys.stderr)
         return 2
-    configure_logging(settings.telegram_token, fmt=settings.log_format)
+    level = logging.getLevelNamesMapping()[settings.log_level]
+    configure_logging(settings.telegram_token, level, fmt=settings.log_format)
     if not settings.telegram_token:
         print("bot: BANGFU_TELEGRAM_TOKEN is not set", file=sys.stderr)
         return 2

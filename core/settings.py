@@ -8,7 +8,7 @@ import secrets
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import BeforeValidator, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from core.errors import ConfigError
@@ -40,6 +40,10 @@ def parse_networks(value: Any) -> list[str]:
                 f"{item!r} is not an IP address or network (like 10.0.0.5 or 10.0.0.0/8)"
             ) from None
     return networks
+
+
+def _upper(value: Any) -> Any:
+    return value.strip().upper() if isinstance(value, str) else value
 
 
 class Settings(BaseSettings):
@@ -80,6 +84,10 @@ class Settings(BaseSettings):
     log_format: Literal["json", "text"] = Field(
         "json",
         description="json: one JSON object per log line (request id, route, latency); text: for a terminal",
+    )
+    log_level: Annotated[Literal["DEBUG", "INFO", "WARNING", "ERROR"], BeforeValidator(_upper)] = Field(
+        "INFO",
+        description="our own log lines from this level; third-party libraries from WARNING unless DEBUG",
     )
     rate_limit_per_ip: str = Field(
         "60/minute", description="per caller address, for calls without a key or with a portal key"

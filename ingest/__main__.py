@@ -16,9 +16,13 @@ from core.settings import Settings
 
 
 def _configure_logging() -> None:
+    from core.ops.logs import NOISY, ThirdPartyFilter
+
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    for noisy in ("httpx", "chromadb", "jieba", "alembic.runtime.plugins"):
+    for noisy in NOISY:
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(ThirdPartyFilter())  # bm25s sets its logger to DEBUG when it is imported
     from core.records.pii import install_log_masking
 
     install_log_masking()

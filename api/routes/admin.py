@@ -8,6 +8,7 @@ from fastapi import APIRouter, Path
 
 from api.auth import AdminClient, admin_actor
 from api.deps import ServicesDep
+from api.routes.params import CadreId, HouseholdNo
 from api.schemas.admin import (
     CLIENT_NAME,
     CadreIn,
@@ -105,7 +106,7 @@ def create_cadre(body: CadreIn, client: AdminClient, services: ServicesDep) -> C
     responses={404: {"model": ErrorOut}},
     summary="Issue a cadre binding code",
 )
-def issue_cadre_code(cadre_id: int, client: AdminClient, services: ServicesDep) -> CodeOut:
+def issue_cadre_code(cadre_id: CadreId, client: AdminClient, services: ServicesDep) -> CodeOut:
     """A single-use code with which the cadre binds their own chat account (phone must match)."""
     return CodeOut.of(services.identity.issue_cadre_code(cadre_id=cadre_id, actor=admin_actor(client)))
 
@@ -116,7 +117,7 @@ def issue_cadre_code(cadre_id: int, client: AdminClient, services: ServicesDep) 
     responses={404: {"model": ErrorOut}},
     summary="Switch a cadre account off",
 )
-def deactivate_cadre(cadre_id: int, client: AdminClient, services: ServicesDep) -> UnbindOut:
+def deactivate_cadre(cadre_id: CadreId, client: AdminClient, services: ServicesDep) -> UnbindOut:
     """Switch the account off and unbind its chat accounts at once."""
     return UnbindOut(unbound=services.identity.deactivate_cadre(cadre_id=cadre_id, actor=admin_actor(client)))
 
@@ -128,7 +129,7 @@ def deactivate_cadre(cadre_id: int, client: AdminClient, services: ServicesDep) 
     responses={404: {"model": ErrorOut}},
     summary="Issue a household binding code",
 )
-def issue_household_code(household_no: str, client: AdminClient, services: ServicesDep) -> CodeOut:
+def issue_household_code(household_no: HouseholdNo, client: AdminClient, services: ServicesDep) -> CodeOut:
     """A single-use binding code for any household (what `python -m api codes` does on the server)."""
     issued = services.identity.issue_household_code(household_no=household_no, actor=admin_actor(client))
     return CodeOut.of(issued)

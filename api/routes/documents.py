@@ -8,6 +8,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 
 from api.deps import ViewDep
+from api.routes.params import DocId
 from api.schemas.common import ErrorOut
 from api.schemas.documents import DocumentDetail, DocumentList, DocumentSummary, summary_of
 
@@ -29,7 +30,7 @@ def list_documents(view: ViewDep) -> DocumentList:
     responses={404: {"model": ErrorOut}},
     summary="One policy document with its full text",
 )
-def get_document(doc_id: str, view: ViewDep) -> BaseModel:
+def get_document(doc_id: DocId, view: ViewDep) -> BaseModel:
     """One document: metadata and the full text that citations quote."""
     doc = view.document(doc_id)
     return DocumentDetail.model_validate({**summary_of(doc.meta, date.today()), "text": doc.text})

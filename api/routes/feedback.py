@@ -10,16 +10,17 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 from api.auth import PublicAccess
 from api.deps import ServicesDep
 from api.schemas import ErrorOut
+from api.schemas.common import SingleLine, Text
 
 router = APIRouter(tags=["answers"])
 
-DocId = Annotated[str, StringConstraints(min_length=1, max_length=100)]
+DocId = Annotated[SingleLine, StringConstraints(min_length=1, max_length=100)]
 
 
 class FeedbackIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    question: str = Field(min_length=1, max_length=500, description="the question that was answered")
+    question: Text = Field(min_length=1, max_length=500, description="the question that was answered")
     helpful: StrictBool = Field(description="true for 有用, false for 没用")
     doc_ids: list[DocId] | None = Field(None, max_length=20, description="documents the answer cited")
 

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 
 from api.auth import CadreUser
 from api.deps import ServicesDep
+from api.routes.params import PLAIN_TEXT_PATTERN, HouseholdNo
 from api.schemas.common import ErrorOut
 from api.schemas.households import (
     CodeOut,
@@ -38,9 +39,15 @@ def _jurisdiction(user: ChatIdentity) -> Jurisdiction:
 def list_households(
     user: CadreUser,
     services: ServicesDep,
-    township: Annotated[str | None, Query(max_length=50, description="乡镇")] = None,
-    village: Annotated[str | None, Query(max_length=50, description="行政村")] = None,
-    household_type: Annotated[str | None, Query(max_length=10, description="户类型")] = None,
+    township: Annotated[
+        str | None, Query(max_length=50, pattern=PLAIN_TEXT_PATTERN, description="乡镇")
+    ] = None,
+    village: Annotated[
+        str | None, Query(max_length=50, pattern=PLAIN_TEXT_PATTERN, description="行政村")
+    ] = None,
+    household_type: Annotated[
+        str | None, Query(max_length=10, pattern=PLAIN_TEXT_PATTERN, description="户类型")
+    ] = None,
     risk_level: Annotated[RiskLevel | None, Query(description="风险等级")] = None,
     page: Annotated[int, Query(ge=1, le=100000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=100)] = 20,
@@ -79,7 +86,7 @@ def search(body: SearchIn, user: CadreUser, services: ServicesDep) -> HouseholdS
     responses={404: {"model": ErrorOut}},
     summary="One household of my jurisdiction",
 )
-def view(household_no: str, user: CadreUser, services: ServicesDep) -> HouseholdStatusOut:
+def view(household_no: HouseholdNo, user: CadreUser, services: ServicesDep) -> HouseholdStatusOut:
     """The whole record of one household the cadre looks after (404 for any other)."""
     status = services.households.view(
         household_no=household_no, jurisdiction=_jurisdiction(user), actor=user.actor()
@@ -94,7 +101,7 @@ def view(household_no: str, user: CadreUser, services: ServicesDep) -> Household
     responses={404: {"model": ErrorOut}},
     summary="Issue a binding code",
 )
-def issue_code(household_no: str, user: CadreUser, services: ServicesDep) -> CodeOut:
+def issue_code(household_no: HouseholdNo, user: CadreUser, services: ServicesDep) -> CodeOut:
     """A single-use code, valid 72 hours, with which a member of the household binds their chat account."""
     issued = services.identity.issue_household_code(
         household_no=household_no, actor=user.actor(), jurisdiction=_jurisdiction(user)
@@ -108,7 +115,7 @@ def issue_code(household_no: str, user: CadreUser, services: ServicesDep) -> Cod
     responses={404: {"model": ErrorOut}},
     summary="Unbind the household's chat accounts",
 )
-def unbind(household_no: str, user: CadreUser, services: ServicesDep) -> UnbindOut:
+def unbind(household_no: HouseholdNo, user: CadreUser, services: ServicesDep) -> UnbindOut:
     """Unbind every chat account bound to the household and cancel its unused codes."""
     count = services.identity.unbind_household(
         household_no=household_no, actor=user.actor(), jurisdiction=_jurisdiction(user)

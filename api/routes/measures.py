@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Query
 
 from api.deps import ServicesDep, ViewDep
+from api.routes.params import MeasureId
 from api.schemas import ErrorOut, MeasureDetail, MeasureList, MeasureSummary
 from core.eligibility.catalog import Catalog
 from core.errors import NotFound
@@ -31,7 +32,7 @@ def list_measures(
     responses={404: {"model": ErrorOut}},
     summary="One support measure, whole",
 )
-def get_measure(measure_id: str, services: ServicesDep, view: ViewDep) -> dict[str, Any]:
+def get_measure(measure_id: MeasureId, services: ServicesDep, view: ViewDep) -> dict[str, Any]:
     """A measure with its rule, amounts, how to apply, materials, office and basis."""
     catalog = services.catalog(view)
     if measure_id not in catalog:

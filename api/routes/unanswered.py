@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -10,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from api.auth import CadreOrAdmin
 from api.deps import ServicesDep
+from api.routes.params import Since
 from api.schemas import ErrorOut
 
 router = APIRouter(tags=["answers"])
@@ -37,7 +37,7 @@ def unanswered(
     principal: CadreOrAdmin,
     services: ServicesDep,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    since: Annotated[datetime | None, Query(description="only questions after this time (ISO 8601)")] = None,
+    since: Since = None,
 ) -> UnansweredList:
     """Questions the service abstained on, newest first (cadres and admins only)."""
     items = services.unanswered.list(limit=limit, since=since)

@@ -7,6 +7,7 @@ from typing import Literal, cast
 
 from pydantic import BaseModel, Field
 
+from api.schemas.common import SingleLine
 from core.records.identity import CadreInfo, ClientInfo
 
 Level = Literal["county", "township", "village"]
@@ -41,11 +42,13 @@ class CadreOut(BaseModel):
 
 
 class CadreIn(BaseModel):
-    name: str = Field(min_length=1, max_length=50)
-    phone: str = Field(min_length=11, max_length=20, description="the cadre's mobile; binding checks it")
+    name: SingleLine = Field(min_length=1, max_length=50)
+    phone: SingleLine = Field(
+        min_length=11, max_length=20, description="the cadre's mobile; binding checks it"
+    )
     level: Level
-    township: str | None = Field(None, max_length=50)
-    village: str | None = Field(None, max_length=50)
+    township: SingleLine | None = Field(None, max_length=50)
+    village: SingleLine | None = Field(None, max_length=50)
 
 
 class CadreList(BaseModel):

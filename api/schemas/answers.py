@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from api.schemas.common import Text
+
 
 class AskIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    question: str = Field(
+    question: Text = Field(
         min_length=1,
         max_length=500,
         description="the question, in any Chinese",

@@ -1,8 +1,31 @@
-"""Models every area shares: the error body, liveness and readiness."""
+"""Models every area shares: the error body, liveness and readiness; text types for values stored in SQL."""
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+import re
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, Field
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _single_line(value: str) -> str:
+    if _CONTROL.search(value):
+        raise ValueError("control characters (line breaks, NUL …) are not allowed here")
+    return value
+
+
+def _no_nul(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("a NUL character is not allowed")
+    return value
+
+
+# Text that ends up in a database column: PostgreSQL refuses NUL in text, and a name or a search word has no
+# business holding line breaks; refused here as a 422 rather than failing in the driver as a 500.
+SingleLine = Annotated[str, AfterValidator(_single_line)]
+Text = Annotated[str, AfterValidator(_no_nul)]
 
 
 class ErrorOut(BaseModel):

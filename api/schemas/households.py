@@ -12,6 +12,7 @@ from typing import Literal, cast
 
 from pydantic import BaseModel, Field
 
+from api.schemas.common import SingleLine
 from core.records import households as h
 from core.records.identity import IssuedCode
 from core.records.texts import RISK_LABELS
@@ -145,7 +146,7 @@ class HouseholdPageOut(BaseModel):
 
 
 class SearchIn(BaseModel):
-    query: str = Field(
+    query: SingleLine = Field(
         min_length=2,
         max_length=32,
         description="户编号 (or its start), a member's name, or the last 4 of an ID",

@@ -17,7 +17,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import render
 from bot import texts as T
-from bot.api_client import Forbidden, NotBound, NotFound
+from bot.api_client import Forbidden, InvalidInput, NotBound, NotFound
 from bot.callbacks import HouseholdsPage, IssueCode, ViewHousehold
 from bot.chat import Row, answer_query, button, markup, rows, send, user_id
 from bot.context import BotContext
@@ -33,7 +33,7 @@ async def _cadre_call(update: Update, context: BotContext, call: Awaitable[R]) -
         return await call
     except (Forbidden, NotBound):
         await send(update, context, T.CADRE_ONLY)
-    except NotFound:
+    except (NotFound, InvalidInput):  # the API refuses a 户编号 of the wrong shape before looking it up
         await send(update, context, T.HOUSEHOLD_NOT_FOUND)
     return None
 

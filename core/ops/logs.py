@@ -6,6 +6,10 @@
 
 Every record passes `core.records.pii.PiiLogFilter` first, so ID-card and mobile numbers are masked whatever logged
 them. Extra structured fields go under `extra={"fields": {...}}` and are masked too.
+
+Third-party libraries are heard from WARNING up (BANGFU_LOG_LEVEL=DEBUG lets everything through): a filter on the
+handler decides by logger name, because some set their own logger's level on import (bm25s sets DEBUG), after
+any level set here.
 """
 
 from __future__ import annotations
@@ -24,7 +28,13 @@ LogFormat = Literal["json", "text"]
 
 _request_id: ContextVar[str | None] = ContextVar("bangfu_request_id", default=None)
 
-NOISY = ("httpx", "httpcore", "chromadb", "jieba", "alembic.runtime.plugins", "urllib3")
+# Loggers heard at the configured level; every other logger only from WARNING up. uvicorn says where it listens,
+# alembic which migrations it ran.
+OWN = ("core", "api", "bot", "ingest", "uvicorn", "alembic.runtime.migration")
+# Chatty libraries set to WARNING outright (unless debugging), so their records are not even made.
+NOISY = ("chromadb", "jieba", "bm25s", "alembic.runtime.plugins", "urllib3", "posthog")
+# At WARNING even when debugging: httpx logs request URLs, and the bot's carry its token.
+SECRET_BEARING = ("httpx", "httpcore")
 
 
 def current_request_id() -> str | None:
@@ -48,6 +58,20 @@ class RequestIdFilter(logging.Filter):
         if not hasattr(record, "request_id"):
             record.request_id = _request_id.get()
         return True
+
+
+class ThirdPartyFilter(logging.Filter):
+    """Lets a record of a logger outside `OWN` through only at `floor` or above, whatever level its library set."""
+
+    def __init__(self, floor: int = logging.WARNING) -> None:
+        super().__init__()
+        self.floor = floor
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno >= self.floor:
+            return True
+        name = record.name
+        return any(name == own or name.startswith(own + ".") for own in OWN)
 
 
 def _masked(value: Any) -> Any:
@@ -101,7 +125,10 @@ class TextFormatter(logging.Formatter):
 
 
 def configure_logging(fmt: LogFormat = "json", level: int = logging.INFO) -> None:
-    """Route every logger through one stderr handler in `fmt`, with request ids and PII masking."""
+    """Route every logger through one stderr handler in `fmt`, with request ids and PII masking.
+
+    Our loggers log from `level`; third-party ones from WARNING, or from DEBUG too when `level` is DEBUG.
+    """
     root = logging.getLogger()
     for old in list(root.handlers):
         if getattr(old, "bangfu", False):  # configured before: replace ours, leave others' (pytest's)
@@ -110,10 +137,14 @@ def configure_logging(fmt: LogFormat = "json", level: int = logging.INFO) -> Non
     handler.bangfu = True  # type: ignore[attr-defined]
     handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())
     handler.addFilter(RequestIdFilter())
+    debugging = level <= logging.DEBUG
+    handler.addFilter(ThirdPartyFilter(logging.DEBUG if debugging else max(level, logging.WARNING)))
     root.addHandler(handler)
     root.setLevel(level)
     for noisy in NOISY:
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+        logging.getLogger(noisy).setLevel(logging.NOTSET if debugging else logging.WARNING)
+    for name in SECRET_BEARING:
+        logging.getLogger(name).setLevel(logging.WARNING)
     # uvicorn's own access log is replaced by the API's (one line per request with its id and latency).
     logging.getLogger("uvicorn.access").setLevel(logging.WARNING)
     install_log_masking(root)

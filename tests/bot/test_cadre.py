@@ -46,3 +46,4 @@ def test_a_cadre_searches_views_and_issues_a_code_that_a_villager_binds_with(
     villager = bot.user(2602)
     assert target.household_no in shown(bind(villager, code.group(1), target.phone)[0])
     assert shown(cadre.send("/household 99009999999999")[0]) == T.HOUSEHOLD_NOT_FOUND
+    assert shown(cadre.send("/household 户号一二")[0]) == T.HOUSEHOLD_NOT_FOUND

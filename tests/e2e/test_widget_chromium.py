@@ -1,14 +1,12 @@
 """The embeddable chat widget in headless Chromium, against the real API served by uvicorn over the real corpus.
 
-Needs Debian's `chromium` and `chromium-driver` (/usr/bin/chromium, /usr/bin/chromedriver); without them the
-tests skip, or fail when BANGFU_REQUIRE_CHROMIUM=1. Selenium Manager never runs: the driver path is explicit.
+The browser and the server are the fixtures of tests/e2e/conftest.py.
 """
 
 from __future__ import annotations
 
-import os
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,58 +16,9 @@ import pytest
 from tests.conftest import free_port
 from tests.helpers.server import ServerThread
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
 QUESTION = "我家房子漏雨能修吗"
 SCREENSHOT = Path("/tmp/widget-screenshot.png")
 WAIT = 30.0
-
-
-@pytest.fixture(scope="module")
-def api(corpus_services: Any) -> Iterator[str]:
-    """The real app over the ingested corpus, served on a free local port (development: no key needed)."""
-    from api.app import create_app
-
-    server = ServerThread(create_app(services=corpus_services), free_port()).start()
-    yield f"http://127.0.0.1:{server.port}"
-    server.stop()
-
-
-@pytest.fixture(scope="module")
-def driver(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    """Headless Debian Chromium with a fresh profile, capturing the browser console."""
-    missing = [str(p) for p in (CHROMIUM, CHROMEDRIVER) if not p.exists()]
-    if missing:
-        reason = (
-            f"headless Chromium tests need {' and '.join(missing)} (apt-get install chromium chromium-driver)"
-        )
-        if os.environ.get("BANGFU_REQUIRE_CHROMIUM") == "1":
-            pytest.fail(reason)
-        pytest.skip(reason)
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    work = tmp_path_factory.mktemp("chromium")
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for arg in (
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-component-update",
-        "--disable-sync",
-        "--window-size=1280,900",
-        f"--user-data-dir={work / 'profile'}",
-    ):
-        options.add_argument(arg)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    service = Service(executable_path=str(CHROMEDRIVER), log_output=str(work / "chromedriver.log"))
-    drv = webdriver.Chrome(service=service, options=options)
-    yield drv
-    drv.quit()
 
 
 class Widget:
