@@ -18,11 +18,17 @@ from core.settings import Settings
 def _configure_logging() -> None:
     from core.ops.logs import NOISY, ThirdPartyFilter
 
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    root = logging.getLogger()
+    if (
+        not root.handlers
+    ):  # as basicConfig: a host that configured logging (a test run) keeps its handlers as they are
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+        handler.addFilter(ThirdPartyFilter())  # bm25s sets its logger to DEBUG when it is imported
+        root.addHandler(handler)
+        root.setLevel(logging.INFO)
     for noisy in NOISY:
         logging.getLogger(noisy).setLevel(logging.WARNING)
-    for handler in logging.getLogger().handlers:
-        handler.addFilter(ThirdPartyFilter())  # bm25s sets its logger to DEBUG when it is imported
     from core.records.pii import install_log_masking
 
     install_log_masking()
