@@ -38,17 +38,11 @@
     loading: '正在看，请稍等……',
     retry: '再试一次',
     yes: n => '可以申请（' + n + '项）',
-    // What an eligible measure gives: 可以申请，每月90元 from amount_value {value, unit: '元/月', bound}, else the
-    // catalog's own amount text.
+    // from amount_value {value, unit: '元/月', bound}, as the bot says it
     gives: r => {
-      const v = r.amount_value, per = { 月: '每月', 年: '每年', 学期: '每学期', 天: '每天', 次: '每次', 户: '每户',
-        人: '每人', 亩: '每亩', 只: '每只', 单: '每单' };
-      const [cur, unit] = v ? String(v.unit).split('/') : [];
-      if (v && per[unit]) {
-        const n = String(v.value);
-        return '可以申请，' + per[unit] + (v.bound === 'up_to' ? '最多' + n + cur : n + cur + (v.bound === 'from' ? '起' : ''));
-      }
-      return r.amount ? '可以申请。' + r.amount : '可以申请';
+      const v = r.amount_value, [c, u] = v ? v.unit.split('/') : [];
+      return v ? '可以申请，每' + u + (v.bound === 'up_to' ? '最多' : '') + v.value + c + (v.bound === 'from' ? '起' : '')
+        : r.amount ? '可以申请。' + r.amount : '可以申请';
     },
     none: '按您说的情况，暂时没有找到能申请的项目。',
     no: n => '还不符合（' + n + '项）',
@@ -102,7 +96,7 @@ button:disabled{opacity:.55}
 .cite::after{content:"";position:absolute;inset:-.75em -.25em}
 .cite,.chip{border:1px solid #8fa9cc;background:#eef4fb;color:#0b3d7a}
 [aria-expanded=true]{background:#0b3d7a;color:#fff}
-.label,.name,.t,summary{font-weight:700}
+.label,.name,.gives,.t,summary{font-weight:700}
 .label{margin:.7em 0 .2em}
 .chip,.opt{display:block;width:100%;margin:.4em 0;text-align:left}
 .quote{margin:.2em 0 .7em;padding:.6em .8em;border-left:.3em solid #0b3d7a;background:#f6f8fb}
@@ -115,7 +109,6 @@ ul{margin:.2em 0;padding-left:1.3em}
 .tick{display:flex;align-items:center;gap:.7em;margin:.5em 0;padding:.4em .8em;border:2px solid #7d877f;border-radius:.6em;background:#fff}
 .tick:has(:checked){border-color:#0a5c36;background:#e2f0e7}
 .tick input{flex:none;width:1.4em;height:1.4em;margin:0}
-.gives{color:#0a5c36;font-weight:700}
 .card{margin:.5em 0;padding:.6em .8em;border:1px solid #d5dad3;border-left:.3em solid #0a5c36;border-radius:.5em;background:#fff}
 .no{border-left-color:#8a918b}
 summary{padding:.6em .5em;cursor:pointer}
