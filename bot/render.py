@@ -270,13 +270,11 @@ def gives(result: Mapping[str, Any]) -> str:
     value = result.get("amount_value") or {}
     currency, _, per = str(value.get("unit", "")).partition("/")
     if value.get("value") is not None and per in T.AMOUNT_PER:
-        template = {"up_to": T.AMOUNT_UP_TO, "from": T.AMOUNT_FROM}.get(
-            str(value.get("bound")), T.AMOUNT_EXACT
-        )
+        bounds = {"up_to": T.AMOUNT_UP_TO, "from": T.AMOUNT_FROM}
+        template = bounds.get(str(value.get("bound")), T.AMOUNT_EXACT)
         number = f"{Decimal(str(value['value'])).normalize():f}"  # 90.0 → 90, 1.5 → 1.5
-        return T.CHECK_GIVES.format(
-            amount=template.format(per=T.AMOUNT_PER[per], number=number, currency=currency)
-        )
+        amount = template.format(per=T.AMOUNT_PER[per], number=number, currency=currency)
+        return T.CHECK_GIVES.format(amount=amount)
     if result.get("amount"):
         return T.CHECK_GIVES_TEXT.format(amount=result["amount"])
     return T.CHECK_GIVES_NOTHING
