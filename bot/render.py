@@ -253,11 +253,31 @@ def check_result(results: Iterable[Mapping[str, Any]], *, record: bool = False) 
             # For a measure that does not fit, its first reason is enough (the list stays readable on a phone).
             shown = (r.get("reasons") or [])[: 1 if status == "ineligible" else None]
             reasons = T.CHECK_REASON_SEP.join(str(x) for x in shown)
+            if status == "eligible":
+                lines.append(fmt(T.CHECK_ITEM_GIVES, name=r.get("name", ""), gives=gives(r)))
+                if reasons:
+                    lines.append(fmt(T.CHECK_ITEM_WHY, reasons=reasons))
+                continue
             template = T.CHECK_ITEM if reasons else T.CHECK_ITEM_NO_REASON
             lines.append(fmt(template, name=r.get("name", ""), reasons=reasons))
         blocks.append(_lines(*lines))
     blocks.append(T.CHECK_FOOTER)
     return _blocks(*blocks)
+
+
+def gives(result: Mapping[str, Any]) -> str:
+    """What an eligible measure gives, in plain words: 可以申请，每月90元 (or the catalog's own amount text)."""
+    value = result.get("amount_value") or {}
+    currency, _, per = str(value.get("unit", "")).partition("/")
+    if value.get("value") is not None and per in T.AMOUNT_PER:
+        bounds = {"up_to": T.AMOUNT_UP_TO, "from": T.AMOUNT_FROM}
+        template = bounds.get(str(value.get("bound")), T.AMOUNT_EXACT)
+        number = f"{Decimal(str(value['value'])).normalize():f}"  # 90.0 → 90, 1.5 → 1.5
+        amount = template.format(per=T.AMOUNT_PER[per], number=number, currency=currency)
+        return T.CHECK_GIVES.format(amount=amount)
+    if result.get("amount"):
+        return T.CHECK_GIVES_TEXT.format(amount=result["amount"])
+    return T.CHECK_GIVES_NOTHING
 
 
 # -- my household ------------------------------------------------------------------------------------------------------

@@ -120,6 +120,28 @@ CHECK_NEED_INFO_HEAD = "❓ <b>还要再确认</b>（{count}项）"
 CHECK_INELIGIBLE_HEAD = "✖️ <b>暂不符合</b>（{count}项）"
 CHECK_ITEM = "• <b>{name}</b>：{reasons}"
 CHECK_ITEM_NO_REASON = "• <b>{name}</b>"
+# An eligible measure: what it gives first, then why it fits. {gives} is one of the CHECK_GIVES* lines.
+CHECK_ITEM_GIVES = "• <b>{name}</b>：{gives}"
+CHECK_ITEM_WHY = "　{reasons}"
+CHECK_GIVES = "可以申请，{amount}"  # 可以申请，每月90元
+CHECK_GIVES_TEXT = "可以申请。{amount}"  # the catalog's own words, when it states no single number
+CHECK_GIVES_NOTHING = "可以申请"
+# An amount from the API's amount_value {value, unit "元/月", bound}: {per} 每月, {number} 90, {currency} 元.
+AMOUNT_EXACT = "{per}{number}{currency}"
+AMOUNT_UP_TO = "{per}最多{number}{currency}"
+AMOUNT_FROM = "{per}{number}{currency}起"
+AMOUNT_PER = {
+    "月": "每月",
+    "年": "每年",
+    "学期": "每学期",
+    "天": "每天",
+    "次": "每次",
+    "户": "每户",
+    "人": "每人",
+    "亩": "每亩",
+    "只": "每只",
+    "单": "每单",
+}
 CHECK_REASON_SEP = "；"
 CHECK_FOOTER = (
     "能不能办，最后以村里评议和部门审核为准。想办理，请找帮扶责任人或村委会；点下面的按钮看办理指南。"

@@ -23,6 +23,14 @@ class EligibilityIn(BaseModel):
     )
 
 
+class AmountValueOut(BaseModel):
+    value: float = Field(description="the number, e.g. 90 or 1.5")
+    unit: str = Field(description="money per period or per thing: 元/月, 元/年, 元/学期, 万元/户, 元/人 …")
+    bound: Literal["up_to", "from"] | None = Field(
+        None, description='"up_to": at most this much (最多); "from": the lowest of several rates (起)'
+    )
+
+
 class ResultOut(BaseModel):
     measure_id: str
     name: str
@@ -30,6 +38,12 @@ class ResultOut(BaseModel):
     reasons: list[str]
     missing: list[str] = Field(description="facts still needed to decide")
     citations: list[CitationOut]
+    amount: str | None = Field(None, description="how much the measure gives, in the catalog's own words")
+    amount_value: AmountValueOut | None = Field(
+        None,
+        description="the amount as a number with its unit, where the catalog has one (e.g. 90 元/月); null for "
+        "loans and amounts that depend on the household",
+    )
 
 
 class OptionOut(BaseModel):

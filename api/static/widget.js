@@ -38,6 +38,12 @@
     loading: '正在看，请稍等……',
     retry: '再试一次',
     yes: n => '可以申请（' + n + '项）',
+    // from amount_value {value, unit: '元/月', bound}, as the bot says it
+    gives: r => {
+      const v = r.amount_value, [c, u] = v ? v.unit.split('/') : [];
+      return v ? '可以申请，每' + u + (v.bound === 'up_to' ? '最多' : '') + v.value + c + (v.bound === 'from' ? '起' : '')
+        : r.amount ? '可以申请。' + r.amount : '可以申请';
+    },
     none: '按您说的情况，暂时没有找到能申请的项目。',
     no: n => '还不符合（' + n + '项）',
     unsure: n => '还说不准（' + n + '项）',
@@ -90,7 +96,7 @@ button:disabled{opacity:.55}
 .cite::after{content:"";position:absolute;inset:-.75em -.25em}
 .cite,.chip{border:1px solid #8fa9cc;background:#eef4fb;color:#0b3d7a}
 [aria-expanded=true]{background:#0b3d7a;color:#fff}
-.label,.name,.t,summary{font-weight:700}
+.label,.name,.gives,.t,summary{font-weight:700}
 .label{margin:.7em 0 .2em}
 .chip,.opt{display:block;width:100%;margin:.4em 0;text-align:left}
 .quote{margin:.2em 0 .7em;padding:.6em .8em;border-left:.3em solid #0b3d7a;background:#f6f8fb}
@@ -442,6 +448,7 @@ summary{padding:.6em .5em;cursor:pointer}
     const yes = by('eligible'), no = by('ineligible'), unsure = by('need_info');
     const card = (r, cls) => h('div', { class: 'card ' + cls },
       h('div', { class: 'name', text: r.name }),
+      cls === 'yes' ? h('div', { class: 'gives', text: T.gives(r) }) : null,
       (r.reasons || []).length ? h('ul', null, r.reasons.map(x => h('li', { text: x }))) : null);
     const fold = (title, list) => list.length
       ? h('details', { class: 'fold' }, h('summary', { text: title }), list.map(r => card(r, 'no'))) : null;

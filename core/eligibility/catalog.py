@@ -11,12 +11,13 @@ rests on::
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
 from core.eligibility.facts import FactRegistry
 from core.eligibility.rules import Rule, parse_rule
@@ -47,6 +48,27 @@ class BasisRef(BaseModel):
     quote: str = Field(min_length=1)
 
 
+# A money amount per period or per thing: 元/月 (每月), 万元/户 (每户), 元/亩 (每亩) …
+AMOUNT_UNIT_PATTERN = r"^(元|万元)/(月|年|学期|天|次|户|人|亩|只|单)$"
+
+
+class AmountValue(BaseModel):
+    """The catalog's amount as a number with its unit, e.g. 90 元/月; `bound` says 最多 (up_to) or 起 (from)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    value: float = Field(gt=0, allow_inf_nan=False)
+    unit: str = Field(pattern=AMOUNT_UNIT_PATTERN, description="元/月, 元/年, 元/学期, 万元/户 …")
+    bound: Literal["up_to", "from"] | None = Field(
+        default=None, description="up_to: at most the value (最多); from: the lowest of several (起)"
+    )
+
+    @property
+    def number(self) -> str:
+        """The value as written in Chinese text: 90, 3.5, 7.8."""
+        return f"{self.value:g}"
+
+
 class Measure(BaseModel):
     """One support measure of the catalog."""
 
@@ -60,6 +82,7 @@ class Measure(BaseModel):
     eligibility: dict[str, Any]
     benefit: str = Field(min_length=1)
     amount: str | None = None
+    amount_value: AmountValue | None = None
     how_to_apply: list[str] = Field(min_length=1)
     materials: list[str] = Field(default_factory=list)
     department: str = Field(min_length=1)
@@ -69,6 +92,17 @@ class Measure(BaseModel):
     keywords: list[str] = Field(default_factory=list)
 
     _rule: Rule | None = PrivateAttr(default=None)
+
+    @model_validator(mode="after")
+    def _amount_value_is_in_the_text(self) -> Measure:
+        # The number shown to villagers must be one the catalog's own amount text states.
+        if self.amount_value is not None:
+            if not self.amount:
+                raise ValueError("`amount_value` needs the `amount` text it is taken from")
+            number, currency = self.amount_value.number, self.amount_value.unit.split("/")[0]
+            if not re.search(rf"(?<![\d.]){re.escape(number)}{currency}", self.amount):
+                raise ValueError(f"`amount_value` {number}{currency} does not appear in `amount`")
+        return self
 
     @property
     def rule(self) -> Rule:

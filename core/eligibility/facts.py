@@ -29,6 +29,7 @@ FactValue = str | bool | int
 
 # Predicates after 是否 that read naturally without 是, and how each is negated.
 _HAS_PREFIXES = ("有",)
+_LACK_PREFIX = "没有"  # 没有X -> 有X
 _VERB_PREFIXES = ("患", "因", "外出", "参加", "享受")
 _MODAL_PREFIXES = ("想", "要", "愿意", "能", "会", "低于", "高于", "超过", "需要")
 
@@ -172,6 +173,8 @@ def _bool_phrases(label: str) -> tuple[str, str]:
     if marker not in label:
         return texts.FACT_BOOL_PLAIN_TRUE.format(label=label), texts.FACT_BOOL_PLAIN_FALSE.format(label=label)
     subject, rest = label.split(marker, 1)
+    if rest.startswith(_LACK_PREFIX):
+        return subject + rest, subject + texts.FACT_BOOL_LACK_FALSE.format(rest=rest[len(_LACK_PREFIX) :])
     if rest.startswith(_HAS_PREFIXES):
         return subject + rest, subject + texts.FACT_BOOL_HAS_FALSE.format(rest=rest)
     if rest.startswith(_VERB_PREFIXES):

@@ -28,7 +28,7 @@ from core.eligibility.rules import Rule, RuleOutcome, Status, breakpoints, evalu
 # Ties between equally useful questions go to the fact asked earlier here; unlisted facts follow in
 # registry order. Broad facts first: one answer about the household settles many measures. The order also
 # lists a checklist's items and says which of two facts may gate the other (wants_loan before
-# has_bad_credit_record).
+# has_bad_credit_record, has_disability before has_severe_disability): a follow-up fact comes after its gate.
 FACT_PRIORITY: tuple[str, ...] = (
     "household_type",
     "is_dibao",
@@ -38,13 +38,19 @@ FACT_PRIORITY: tuple[str, ...] = (
     "housing_safety_grade",
     "monitoring_type",
     "schooling_stage",
+    "in_higher_vocational",
+    "in_vocational_year_1_or_2",
     "industry_type",
     "wants_loan",
     "has_bad_credit_record",
     "has_serious_illness",
     "has_disability",
+    "has_severe_disability",
     "income_below_monitoring_line",
+    "no_legal_supporter",
+    "has_large_assets",
     "has_sudden_hardship",
+    "has_microcredit_loan",
     "has_drinking_water_problem",
     "wants_job",
     "works_away_from_home",
@@ -139,35 +145,70 @@ class Interview:
         self._gates = self._find_gates()
 
     def _find_gates(self) -> dict[str, frozenset[str]]:
-        """For each checklist fact, the earlier checklist facts that can make it moot.
+        """For each fact, the earlier facts it is a follow-up of.
 
-        Fact g gates fact f when g comes before f in priority and one value of g alone decides every
-        measure of the catalog that reads f (wants_loan = false decides both loan measures, so
-        has_bad_credit_record waits for wants_loan). Gates only point to earlier facts, so the earliest
-        pending fact is never held back and the interview always has a question to ask.
+        Fact f follows fact g when g comes before f in priority and at most one answer to g leaves f worth
+        asking. For a yes/no g that means the other answer alone decides every measure that reads f
+        (wants_loan = false decides both loan measures, so has_bad_credit_record waits for wants_loan); a
+        checklist item is never held back merely because a sibling item may make it redundant, which would
+        cost a later checklist. For an enum g it is enough that f cannot change any outcome after the other
+        answers: the 中职 school year matters only after schooling_stage = 中等职业教育, so nobody is asked
+        it before saying a child is in 中职. A follow-up joins the checklist after its gate's answer and is
+        never asked of someone it cannot concern. Gates only point to earlier facts, so the earliest
+        pending fact is never held back and the interview always has a question to ask. A follow-up gates
+        nothing itself, so a fact waits for one answer, never for a chain of them; and an int fact (age)
+        gates nothing, as its buttons are cut at many thresholds and its question tends to come late.
         """
         readers: dict[str, list[Rule]] = {}
         for rule in self._rules.values():
             for fact in rule_facts(rule):
                 readers.setdefault(fact, []).append(rule)
+
+        def open_answers(fact: str) -> dict[str, set[Any]]:
+            """For each fact g the readers of `fact` read, the answers to g after which `fact` can still
+            change an outcome (some full answer to the reader's other facts where it does)."""
+            found: dict[str, set[Any]] = {}
+            for rule in readers[fact]:
+                others = [f for f in rule_facts(rule) if f != fact]
+                values = [o.value for o in self._options[fact]]
+                for combo in itertools.product(*(self._options[f] for f in others)):
+                    known = {f: o.value for f, o in zip(others, combo, strict=True)}
+                    if len({evaluate(rule, {**known, fact: v}).status for v in values}) > 1:
+                        for f, value in known.items():
+                            found.setdefault(f, set()).add(value)
+                for gate in self._registry.names:  # a fact the rule does not read leaves every answer open
+                    if gate not in others and gate != fact:
+                        found.setdefault(gate, set()).update(o.value for o in self._options[gate])
+            return found
+
         gates: dict[str, frozenset[str]] = {}
-        for fact in self._statements:
+        for fact in sorted(self._registry.names, key=self._priority.__getitem__):
+            if fact not in readers:
+                continue
+            still_open = open_answers(fact)
             found = frozenset(
                 gate
-                for gate in self._statements
+                for gate in self._registry.names
                 if self._priority[gate] < self._priority[fact]
-                and readers.get(fact)
-                and any(
-                    all(evaluate(r, {gate: value}).status is not Status.NEED_INFO for r in readers[fact])
-                    for value in (True, False)
-                )
+                and gate not in gates
+                and self._registry.spec(gate).type is not FactType.INT
+                and self._leaves_open(gate, readers[fact], still_open) <= 1 < len(self._options[gate])
             )
             if found:
                 gates[fact] = found
         return gates
 
+    def _leaves_open(self, gate: str, readers: list[Rule], still_open: Mapping[str, set[Any]]) -> int:
+        """How many answers to `gate` leave a fact read by `readers` worth asking (see _find_gates)."""
+        if self._registry.spec(gate).type is FactType.ENUM:
+            return len(still_open.get(gate, ()))
+        return sum(
+            any(evaluate(r, {gate: o.value}).status is Status.NEED_INFO for r in readers)
+            for o in self._options[gate]
+        )
+
     def gates(self, fact: str) -> frozenset[str]:
-        """The checklist facts that must be known before `fact` is asked (empty for most facts)."""
+        """The facts that must be known before `fact` is asked (empty for most facts)."""
         return self._gates.get(fact, frozenset())
 
     def _build_options(self, fact: str) -> list[Option]:
@@ -267,6 +308,12 @@ class Interview:
         if choices:
             fact = min(choices, key=rank)
             if checklist is None or len(waiting[fact]) >= checklist.resolves:
+                return self._choice(fact, len(waiting[fact]))
+            # A choice that a held follow-up waits for goes before the checklist, so the follow-up can join
+            # the next checklist instead of trailing as a question of its own.
+            opening = [f for f in choices if any(f in self.gates(h) for h in held)]
+            if opening:
+                fact = min(opening, key=rank)
                 return self._choice(fact, len(waiting[fact]))
         return checklist
 

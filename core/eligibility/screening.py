@@ -22,7 +22,7 @@ from datetime import date
 from typing import Any
 
 from core.eligibility import texts
-from core.eligibility.catalog import Catalog, Measure
+from core.eligibility.catalog import AmountValue, Catalog, Measure
 from core.eligibility.facts import FactRegistry, Option
 from core.eligibility.interview import (
     FACT_PRIORITY,
@@ -63,9 +63,11 @@ class MeasureResult:
     reasons: list[str]
     missing: list[str]
     citations: list[Citation]
+    amount: str | None = None
+    amount_value: AmountValue | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON shape of DESIGN.md's `/v1/eligibility` result item."""
+        """JSON shape of DESIGN.md's `/v1/eligibility` result item, plus what the measure gives."""
         return {
             "measure_id": self.measure_id,
             "name": self.name,
@@ -73,6 +75,8 @@ class MeasureResult:
             "reasons": list(self.reasons),
             "missing": list(self.missing),
             "citations": [c.as_dict() for c in self.citations],
+            "amount": self.amount,
+            "amount_value": self.amount_value.model_dump(mode="json") if self.amount_value else None,
         }
 
 
@@ -174,6 +178,8 @@ class EligibilityService:
                         reasons=[lapsed],
                         missing=[],
                         citations=self._citations(measure, documents),
+                        amount=measure.amount,
+                        amount_value=measure.amount_value,
                     )
                 )
                 continue
@@ -187,6 +193,8 @@ class EligibilityService:
                     reasons=outcome.reasons,
                     missing=outcome.missing,
                     citations=self._citations(measure, documents),
+                    amount=measure.amount,
+                    amount_value=measure.amount_value,
                 )
             )
         pending = [r.missing for r in results if r.status is Status.NEED_INFO]

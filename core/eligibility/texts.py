@@ -16,6 +16,7 @@ FACT_WHETHER = "是否"
 FACT_BOOL_TRUE = "是{rest}"
 FACT_BOOL_FALSE = "不是{rest}"
 FACT_BOOL_HAS_FALSE = "没{rest}"  # 有X -> 没有X
+FACT_BOOL_LACK_FALSE = "有{rest}"  # 没有X -> 有X
 FACT_BOOL_VERB_FALSE = "没有{rest}"  # 患X / 因X / 外出X -> 没有…
 FACT_BOOL_MODAL_FALSE = "不{rest}"  # 想X / 低于X -> 不…
 FACT_BOOL_PLAIN_TRUE = "{label}：是"

@@ -29,7 +29,7 @@ def test_the_first_question_is_a_choice(api_client: TestClient) -> None:
 
 
 def test_a_checklist_lists_yes_no_facts_with_their_statements(api_client: TestClient) -> None:
-    question = screen(api_client, {"household_type": "脱贫户"})["next_question"]
+    question = screen(api_client, {"household_type": "脱贫户", "schooling_stage": "不在读"})["next_question"]
     assert set(question) == QUESTION_KEYS
     assert question["kind"] == "checklist" and question["fact"] is None and question["type"] == "bool"
     assert question["question"] == "下面这些情况，您家有吗？有的都选上，都没有就直接点“选好了”。"
@@ -46,16 +46,48 @@ def test_a_checklist_lists_yes_no_facts_with_their_statements(api_client: TestCl
 
 
 def test_a_checklist_answer_is_plain_facts(api_client: TestClient) -> None:
-    facts: dict[str, Any] = {"household_type": "脱贫户"}
+    facts: dict[str, Any] = {"household_type": "脱贫户", "schooling_stage": "不在读"}
     question = screen(api_client, facts)["next_question"]
     # ticked → true, every other listed fact → false, as the widget and the bot send them
     facts.update({f: f == "has_disability" for f in question["facts"]})
     body = screen(api_client, facts)
     results = {r["measure_id"]: r for r in body["results"]}
-    assert results["severe-disability-care-subsidy"]["status"] == "eligible"
+    # 持证 alone is not enough for the care subsidy (第五条: 一级或者二级、需要长期照护): it is asked next
+    assert results["severe-disability-care-subsidy"]["status"] == "need_info"
     assert results["drinking-water-repair"]["status"] == "ineligible"
     assert results["temporary-assistance"]["status"] == "ineligible"
     assert not set(body["next_question"]["facts"]) & set(facts)
+    while "has_severe_disability" not in (question := body["next_question"])["facts"]:
+        facts.update({f: False for f in question["facts"]} if question["kind"] == "checklist" else {})
+        if question["kind"] == "choice":
+            facts[question["fact"]] = question["options"][-1]["value"]
+        body = screen(api_client, facts)
+    facts.update({f: f == "has_severe_disability" for f in body["next_question"]["facts"]})
+    care = {r["measure_id"]: r for r in screen(api_client, facts)["results"]}[
+        "severe-disability-care-subsidy"
+    ]
+    assert care["status"] == "eligible"
+
+
+def test_results_say_how_much_a_measure_gives(api_client: TestClient) -> None:
+    facts = {"has_disability": True, "has_severe_disability": True}
+    r = api_client.post(
+        "/v1/eligibility", json={"facts": facts, "measure_ids": ["severe-disability-care-subsidy"]}
+    )
+    care = EligibilityOut.model_validate(r.json()).results[0]
+    assert care.status == "eligible"
+    assert care.amount == "每人每月90元；已领工伤保险生活护理费等同类护理补贴的不重复发"
+    assert care.amount_value is not None and (care.amount_value.value, care.amount_value.unit) == (
+        90,
+        "元/月",
+    )
+    body = screen(api_client, {"household_type": "脱贫户"})
+    by_id = {res["measure_id"]: res for res in body["results"]}
+    assert by_id["housing-renovation-d"]["amount_value"] == {"value": 3.5, "unit": "万元/户", "bound": None}
+    assert by_id["pv-hardship-assistance"]["amount_value"]["bound"] == "up_to"
+    # a loan gives no money: its amount is the catalog's text only
+    assert by_id["microcredit"]["amount_value"] is None and "5万元" in by_id["microcredit"]["amount"]
+    assert all(set(res) >= {"amount", "amount_value"} for res in body["results"])
 
 
 def test_a_client_reaches_every_decision_within_the_budget(api_client: TestClient) -> None:
@@ -79,7 +111,13 @@ def test_a_client_reaches_every_decision_within_the_budget(api_client: TestClien
 
 
 def test_clients_that_send_facts_one_by_one_keep_working(api_client: TestClient) -> None:
-    body = screen(api_client, {"household_type": "一般农户", "has_disability": "是", "is_dibao": "否"})
+    facts = {
+        "household_type": "一般农户",
+        "has_disability": "是",
+        "has_severe_disability": "是",
+        "is_dibao": "否",
+    }
+    body = screen(api_client, facts)
     results = {r["measure_id"]: r["status"] for r in body["results"]}
     assert results["severe-disability-care-subsidy"] == "eligible"
     bad = api_client.post("/v1/eligibility", json={"facts": {"has_disability": "有点"}})

@@ -166,7 +166,10 @@ def test_prefilled_facts_match_the_imported_record(world: World) -> None:
     assert not set(body["prefilled"]) & set(body["next_question"]["facts"])
     assert all(not set(body["prefilled"]) & set(res["missing"]) for res in body["results"])
     by_id = {res["measure_id"]: res for res in body["results"]}
-    assert by_id["severe-disability-care-subsidy"]["status"] == "eligible"
+    # 残疾 in the record: 持证 is known, 一级或二级 and 长期照护 are not, so the care subsidy asks for them
+    care = by_id["severe-disability-care-subsidy"]
+    assert care["status"] == "need_info" and care["missing"] == ["has_severe_disability"]
+    assert care["amount_value"] == {"value": 90, "unit": "元/月", "bound": None}
     assert_no_pii(r)
 
 

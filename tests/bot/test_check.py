@@ -18,7 +18,9 @@ from tests.bot.helpers import bind, choose, shown
 def test_a_checklist_toggles_and_submits_what_is_ticked(bot: Harness) -> None:
     user = bot.user(2051)
     _, question = user.send("/check", replies=2)
-    checklist = user.press("脱贫户", message=question)[-1]
+    stage = user.press("脱贫户", message=question)[-1]
+    assert "哪一段学" in shown(stage)  # before the checklist, so a 中职/高职 follow-up could join it
+    checklist = user.press("不在读", message=stage)[-1]
     items = [b for b in user.buttons(checklist) if b.startswith("☐ ")]
     assert len(items) >= 2 and shown(checklist).endswith("有的都选上，都没有就直接点“选好了”。")
     disability = T.CHECK_UNTICKED.format(label="家里有持残疾证的人")
@@ -53,11 +55,20 @@ def test_a_checklist_toggles_and_submits_what_is_ticked(bot: Harness) -> None:
     )
     assert refusal.params["text"] == T.CHECK_EXPIRED
 
+    # 持证 alone is not enough for the care subsidy: the follow-up (一级或二级, 长期照护) comes once 残疾 is ticked.
+    severe = T.CHECK_UNTICKED.format(label="有一级或二级重度残疾人，需要长期照护")
+    while severe not in user.buttons(following):
+        assert T.CHECK_STOP in user.buttons(following), "the follow-up was never asked"
+        buttons = user.buttons(following)
+        label = T.CHECK_DONE if T.CHECK_DONE in buttons else choose(shown(following), buttons[:-1])
+        following = user.press(label, message=following)[-1]
+    user.press(severe, replies=0, message=following)
+    following = user.press(T.CHECK_DONE, message=following)[-1]
     user.press(T.CHECK_STOP, message=following)
     user.wait_until(lambda sent: T.CHECK_FOOTER in shown(sent[-1]))
     result = shown(user.fake.sent_to(user.id)[-1])
-    eligible = re.split("还要再确认|暂不符合", result.split("可以申请")[1])[0]
-    assert "重度残疾人护理补贴" in eligible
+    eligible = re.split("还要再确认|暂不符合", result.split("可以申请（")[1])[0]
+    assert "重度残疾人护理补贴：可以申请，每月90元" in eligible  # what it gives, from the API's amount_value
     assert "农村供水故障报修和应急送水" not in result.split("暂不符合")[0]  # 吃水 was unticked: false
 
 

@@ -4,6 +4,8 @@ and the fake server refusing what Telegram refuses.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from bot import render
@@ -48,3 +50,40 @@ def test_the_fake_server_refuses_what_telegram_refuses() -> None:
     with pytest.raises(Exception, match="parse entities"):
         parse_html("<b>open")
     assert parse_html("&lt;b&gt; &amp; <b>粗</b>") == "<b> & 粗"
+
+
+@pytest.mark.parametrize(
+    ("result", "line"),
+    [
+        ({"amount_value": {"value": 90, "unit": "元/月", "bound": None}}, "可以申请，每月90元"),
+        ({"amount_value": {"value": 3.5, "unit": "万元/户"}}, "可以申请，每户3.5万元"),
+        ({"amount_value": {"value": 2000.0, "unit": "元/年", "bound": "up_to"}}, "可以申请，每年最多2000元"),
+        ({"amount_value": {"value": 50, "unit": "元/月", "bound": "from"}}, "可以申请，每月50元起"),
+        ({"amount": "每户最高5万元", "amount_value": None}, "可以申请。每户最高5万元"),  # a loan: the text
+        (
+            {"amount_value": {"value": 9, "unit": "元/周"}, "amount": "每周9元"},
+            "可以申请。每周9元",
+        ),  # unknown unit
+        ({}, "可以申请"),
+    ],
+)
+def test_an_eligible_result_says_what_it_gives(result: dict[str, object], line: str) -> None:
+    assert render.gives(result) == line
+
+
+def test_check_result_puts_the_amount_on_the_eligible_line_and_escapes_it() -> None:
+    results: list[dict[str, Any]] = [
+        {
+            "name": "重度残疾人护理补贴",
+            "status": "eligible",
+            "reasons": ["家里有持第二代残疾人证的残疾人"],
+            "amount_value": {"value": 90, "unit": "元/月", "bound": None},
+        },
+        {"name": "A<b>", "status": "eligible", "reasons": [], "amount": "<每户>1元"},
+        {"name": "临时救助", "status": "ineligible", "reasons": ["没有突发困难"], "amount_value": None},
+    ]
+    text = parse_html(render.check_result(results))
+    assert "• 重度残疾人护理补贴：可以申请，每月90元\n　家里有持第二代残疾人证的残疾人" in text
+    assert "• A<b>：可以申请。<每户>1元" in text
+    assert "临时救助：没有突发困难" in text and "可以申请，" not in text.split("暂不符合")[1]
+    assert T.CHECK_ELIGIBLE_HEAD.format(count=2).replace("<b>", "").replace("</b>", "") in text

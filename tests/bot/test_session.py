@@ -105,8 +105,11 @@ def test_a_full_session_start_question_source_check_bind_status(
     user.wait_until(lambda sent: T.CHECK_FOOTER in shown(sent[-1]))
     result = "\n".join(shown(m) for m in user.fake.sent_to(user.id)[-3:])
     assert 3 <= answered <= 8 and checklists >= 1 and "查资格结果" in result
-    eligible = result.split("可以申请")[1].split("暂不符合")[0]
-    assert "C级危房维修加固补助" in eligible and "住房经住建部门鉴定为C级局部危房" in eligible
+    eligible = result.split("可以申请（")[1].split("暂不符合")[0]
+    assert (
+        "C级危房维修加固补助：可以申请，每户1.5万元" in eligible
+        and "住房经住建部门鉴定为C级局部危房" in eligible
+    )
     assert "慢性病患者家庭医生签约和门诊慢特病保障" in eligible  # the ticked 大病 item
     edited = [e for e in bot.fake.calls("editMessageText") if "✓ 脱贫户" in e.params["text"]]
     assert edited, "an answered question shows the answer given"

@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
+from bot.render import gives
 from tests.conftest import free_port
 from tests.helpers.server import ServerThread
 
@@ -257,6 +258,9 @@ def test_quick_eligibility_check_to_the_results(widget: Widget, api: str) -> Non
     cards = widget.find_all(".card.yes")
     assert [c.find_element("css selector", ".name").text for c in cards] == [r["name"] for r in eligible]
     assert eligible[0]["reasons"][0] in cards[0].text
+    # each card says what the measure gives, in the bot's words: 可以申请，每年1000元 / the catalog's amount text
+    assert [c.find_element("css selector", ".gives").text for c in cards] == [gives(r) for r in eligible]
+    assert any(r["amount_value"] for r in eligible) and "可以申请，每年1000元" in [gives(r) for r in eligible]
     folded = widget.find("details")
     summary = folded.find_element("css selector", "summary")
     assert summary.text == f"还不符合（{len(ineligible)}项）"

@@ -1,4 +1,4 @@
-"""The real policies/ catalog: every measure parses, national rules match their policy text, the interview ends.
+"""The real policies/ catalog: every measure parses and national rules match their policy text.
 
 Expected statuses in the tables below are read from the cited policy text, not from the rules, so a rule that
 drifts from its basis fails here.
@@ -8,25 +8,24 @@ from __future__ import annotations
 
 import random
 from datetime import date
-from functools import cache
-from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from core.eligibility.catalog import Catalog
 from core.eligibility.facts import FactRegistry
 from core.eligibility.rules import Status, rule_facts
-from core.eligibility.screening import (
-    MAX_CHECKLIST_ITEMS,
-    MAX_INTERVIEW_QUESTIONS,
-    EligibilityService,
-    QuestionKind,
+from core.eligibility.screening import EligibilityService
+from tests.helpers.catalog import (
+    POLICIES,
+    lapsed_measures,
+    load_catalog,
+    load_registry,
+    load_service,
+    read_document,
+    status,
 )
-from core.knowledge.models import DocumentMeta
 
-POLICIES = Path(__file__).parents[2] / "policies"
 YES, NO, ASK = Status.ELIGIBLE, Status.INELIGIBLE, Status.NEED_INFO
 NATIONAL_MEASURES = [
     "housing-renovation-d",
@@ -42,53 +41,19 @@ NATIONAL_MEASURES = [
 HOUSEHOLD_TYPES = ["脱贫户", "监测户", "一般农户"]
 
 
-@cache
-def read_document(doc_id: str) -> tuple[DocumentMeta, str] | None:
-    """Front matter and body of policies/docs/<doc_id>.md, or None when there is no such file."""
-    path = POLICIES / "docs" / f"{doc_id}.md"
-    if not path.is_file():
-        return None
-    text = path.read_text(encoding="utf-8")
-    _, front, body = text.split("---", 2)
-    meta = yaml.safe_load(front)
-    dates = {k: meta.get(k) for k in ("effective_from", "effective_to")}  # YAML reads them as dates
-    doc = DocumentMeta(
-        doc_id,
-        meta["title"],
-        path.name,
-        meta.get("doc_number"),
-        superseded_by=meta.get("superseded_by"),
-        **dates,
-    )
-    return doc, body
-
-
 @pytest.fixture(scope="module")
 def registry() -> FactRegistry:
-    return FactRegistry.load(POLICIES / "facts.yaml")
+    return load_registry()
 
 
 @pytest.fixture(scope="module")
 def catalog(registry: FactRegistry) -> Catalog:
-    return Catalog.load(POLICIES, registry)
+    return load_catalog(registry)
 
 
 @pytest.fixture(scope="module")
 def service(catalog: Catalog, registry: FactRegistry) -> EligibilityService:
-    def lookup(doc_id: str) -> DocumentMeta | None:
-        found = read_document(doc_id)
-        return found[0] if found else None
-
-    return EligibilityService(catalog, registry, lookup)
-
-
-def lapsed_measures(service: EligibilityService, catalog: Catalog) -> set[str]:
-    """Measures whose basis documents have all expired or been superseded today."""
-    return {m.id for m in catalog if service.lapsed(m, date.today())}
-
-
-def status(service: EligibilityService, measure_id: str, facts: dict[str, Any]) -> Status:
-    return service.screen(facts, [measure_id]).results[0].status
+    return load_service(catalog, registry)
 
 
 # --- the catalog as a whole --------------------------------------------------------------------------
@@ -245,50 +210,6 @@ def test_public_welfare_job_not_for_general_households(service: EligibilityServi
     assert status(service, "public-welfare-job", facts) is NO
 
 
-# --- education by stage (学生资助办法 第二条至第七条) ---------------------------------------------------------
-
-EDU_BY_STAGE = {
-    "学前教育": {"edu-preschool-aid"},
-    "义务教育": {"edu-compulsory-living-subsidy"},
-    "普通高中": {"edu-high-school-grant"},
-    "中等职业教育": {"edu-vocational-grant", "edu-vocational-tuition-free"},
-    "高等教育": {"edu-college-student-loan"},
-    "不在读": set(),
-}
-
-
-@pytest.mark.parametrize("stage", list(EDU_BY_STAGE))
-@pytest.mark.parametrize(
-    ("household", "needy"),
-    [
-        ({"household_type": "脱贫户"}, True),
-        ({"household_type": "监测户"}, True),
-        ({"household_type": "一般农户", "is_dibao": True}, True),
-        ({"household_type": "一般农户", "is_tekun": True}, True),
-        ({"household_type": "一般农户", "has_sudden_hardship": True}, True),
-        (
-            {
-                "household_type": "一般农户",
-                "is_dibao": False,
-                "is_tekun": False,
-                "has_sudden_hardship": False,
-            },
-            False,
-        ),
-    ],
-)
-def test_education_by_stage(
-    service: EligibilityService, catalog: Catalog, stage: str, household: dict[str, Any], needy: bool
-) -> None:
-    edu_ids = [m.id for m in catalog if m.id.startswith("edu-")]
-    results = service.screen({**household, "schooling_stage": stage}, edu_ids).by_id()
-    eligible = {mid for mid, r in results.items() if r.status is YES}
-    # 中职免学费 covers every rural student (第六条第（一）项); the rest need a 家庭经济困难 student (第二条)
-    universal = {"edu-vocational-tuition-free"} & EDU_BY_STAGE[stage]
-    assert eligible == (EDU_BY_STAGE[stage] if needy else universal)
-    assert all(r.status is not ASK for r in results.values())
-
-
 # --- 医保参保资助: 第四条 特困全额, 低保70%, 返贫致贫人口（监测户）50%, 稳定脱贫人口不再资助 -------------------------
 
 
@@ -397,110 +318,6 @@ def test_full_facts_never_contradict_the_rule_text(
             expected = YES if reference(raw_rules[result.measure_id], facts) and not lapsed else NO
             assert result.status is expected, (result.measure_id, facts)
             assert result.reasons and result.missing == []
-
-
-# --- the interview -----------------------------------------------------------------------------------
-
-CHECKLIST_FACTS = {
-    "is_dibao",
-    "is_tekun",
-    "wants_loan",
-    "has_bad_credit_record",
-    "has_serious_illness",
-    "has_disability",
-    "income_below_monitoring_line",
-    "has_sudden_hardship",
-    "has_drinking_water_problem",
-    "works_away_from_home",
-    "wants_job",
-}
-
-
-def test_yes_no_facts_have_checklist_statements(registry: FactRegistry, service: EligibilityService) -> None:
-    with_statement = {spec.name for spec in registry if spec.statement}
-    assert with_statement == CHECKLIST_FACTS
-    assert all(registry.spec(name).type == "bool" for name in with_statement)
-    # has_bad_credit_record is only asked once someone wants a loan (not wanting one decides both loan measures)
-    assert {name: service.gates(name) for name in with_statement if service.gates(name)} == {
-        "has_bad_credit_record": {"wants_loan"}
-    }
-
-
-def test_a_full_screen_of_every_measure_takes_at_most_eight_questions(service: EligibilityService) -> None:
-    """Every path of the interview from no facts, walked exhaustively, decides all 36 measures in ≤ 8 questions.
-
-    Enumerated exactly: every option of every choice question and every subset (2^n) of every checklist's n
-    items, as a client sends them; nothing is sampled. States are memoised by the undecided measures and
-    the known values of the facts their rules read (see EligibilityService.walk_interview).
-    """
-    report = service.walk_interview()
-    assert report.unfinished == []
-    assert report.max_questions <= MAX_INTERVIEW_QUESTIONS, [q.facts for q, _ in report.longest_path]
-    assert report.ok
-    assert report.max_questions == 8  # 6 broad choices and 2 checklists on the longest path
-    kinds = [q.kind for q, _ in report.longest_path]
-    assert kinds.count(QuestionKind.CHECKLIST) == 2
-    assert report.longest_path[0][0].fact == "household_type"
-    assert report.paths > 1_000_000  # distinct complete answer sequences the walk covered
-
-
-def test_checklists_fit_a_phone_and_never_repeat_a_fact(service: EligibilityService) -> None:
-    first = service.screen({"household_type": "脱贫户"}).next_question
-    assert first is not None and first.kind is QuestionKind.CHECKLIST
-    assert 2 <= len(first.facts) <= MAX_CHECKLIST_ITEMS
-    assert "has_bad_credit_record" not in first.facts  # not before 想贷款 is known
-    assert "wants_loan" in first.facts
-    answer = first.checklist_answer(["wants_loan"])
-    facts: dict[str, Any] = {"household_type": "脱贫户", **answer}
-    asked = [first]
-    while (question := service.screen(facts).next_question) is not None:
-        assert not set(question.facts) & set(facts)
-        asked.append(question)
-        if question.kind is QuestionKind.CHECKLIST:
-            facts.update(question.checklist_answer([]))
-        else:
-            assert question.fact is not None
-            # a borrower's age, else the first button
-            facts[question.fact] = 40 if question.fact == "age" else question.options[0].value
-    assert any("has_bad_credit_record" in q.facts for q in asked)  # asked once it matters
-    assert len(asked) + 1 <= MAX_INTERVIEW_QUESTIONS
-
-
-def test_random_interview_paths_end_decided(service: EligibilityService) -> None:
-    """Seeded random paths through the public screen() call, as a client walks them.
-
-    walk_interview() above already covers every path; this checks the client-facing call agrees with it.
-    """
-    rng = random.Random(7)
-    longest = 0
-    for _ in range(300):
-        facts: dict[str, Any] = {}
-        count = 0
-        while (question := service.screen(facts).next_question) is not None:
-            assert question.options, question.facts
-            assert not set(question.facts) & set(facts)
-            if question.kind is QuestionKind.CHECKLIST:
-                facts.update(question.checklist_answer(f for f in question.facts if rng.random() < 0.3))
-            else:
-                assert question.fact is not None
-                facts[question.fact] = rng.choice(question.options).value
-            count += 1
-        assert all(r.status is not ASK for r in service.screen(facts).results)
-        longest = max(longest, count)
-    assert longest <= service.walk_interview().max_questions
-
-
-def test_interview_per_category_takes_at_most_eight_questions(
-    service: EligibilityService, catalog: Catalog
-) -> None:
-    """Screening one topic (the way the bot and widget may offer it) is decided in at most 8 questions too."""
-    categories: dict[str, list[str]] = {}
-    for measure in catalog:
-        categories.setdefault(measure.category, []).append(measure.id)
-    for category, ids in categories.items():
-        report = service.walk_interview(measure_ids=ids)
-        assert report.unfinished == [], category
-        assert report.max_questions <= MAX_INTERVIEW_QUESTIONS, (category, report.max_questions)
 
 
 def test_a_measure_whose_policy_expired_is_not_offered_any_more(service: EligibilityService) -> None:

@@ -38,7 +38,7 @@ def test_catalog_get_unknown_is_not_found(policies: Path) -> None:
 def test_public_dict_is_the_whole_measure_without_the_ast(policies: Path) -> None:
     catalog = Catalog.load(policies, REGISTRY)
     public = catalog.to_public_dict(catalog.get("microcredit"))
-    assert public == {**MICROCREDIT, "keywords": []}
+    assert public == {**MICROCREDIT, "keywords": [], "amount_value": None}
     json.dumps(public, ensure_ascii=False)
 
 
@@ -106,3 +106,41 @@ def test_duplicate_ids_across_yaml_and_yml(tmp_path: Path) -> None:
     (folder / "measures" / f"{MEDICAL['id']}.yml").write_text(text, encoding="utf-8")
     with pytest.raises(CorpusError, match="duplicate measure id"):
         Catalog.load(folder, REGISTRY)
+
+
+def test_amount_value_is_validated_against_the_amount_text() -> None:
+    base = {**MICROCREDIT, "amount": "每人每月90元"}
+    good = Catalog.from_dicts([{**base, "amount_value": {"value": 90, "unit": "元/月"}}], REGISTRY)
+    value = good.get("microcredit").amount_value
+    assert value is not None and (value.number, value.unit, value.bound) == ("90", "元/月", None)
+    assert Catalog.to_public_dict(good.get("microcredit"))["amount_value"] == {
+        "value": 90.0,
+        "unit": "元/月",
+        "bound": None,
+    }
+    assert Catalog.from_dicts([MICROCREDIT], REGISTRY).get("microcredit").amount_value is None  # optional
+    bad = {
+        "not in the text": ({"value": 9, "unit": "元/月"}, "does not appear in `amount`"),  # 90元 is not 9元
+        "unit": ({"value": 90, "unit": "块/月"}, "amount_value.unit"),
+        "zero": ({"value": 0, "unit": "元/月"}, "amount_value.value"),
+        "bound": ({"value": 90, "unit": "元/月", "bound": "about"}, "amount_value.bound"),
+        "extra": ({"value": 90, "unit": "元/月", "note": "x"}, "amount_value.note"),
+    }
+    for case, (amount_value, message) in bad.items():
+        with pytest.raises(CorpusError, match=message):
+            Catalog.from_dicts([{**base, "amount_value": amount_value}], REGISTRY)
+        assert case
+    with pytest.raises(CorpusError, match="needs the `amount` text"):
+        Catalog.from_dicts(
+            [{**base, "amount": None, "amount_value": {"value": 90, "unit": "元/月"}}], REGISTRY
+        )
+
+
+def test_screening_results_carry_the_amount(policies: Path) -> None:
+    data = [
+        {**m, "amount": "每人每月90元", "amount_value": {"value": 90, "unit": "元/月"}} for m in CATALOG_DICTS
+    ]
+    service = EligibilityService(Catalog.from_dicts(data, REGISTRY), REGISTRY, lookup)
+    item = service.screen({}, ["microcredit"]).to_dict()["results"][0]
+    assert item["amount"] == "每人每月90元"
+    assert item["amount_value"] == {"value": 90.0, "unit": "元/月", "bound": None}

@@ -120,3 +120,15 @@ def test_a_registry_reads_back_as_its_facts_yaml() -> None:
     assert json.dumps(dumped, ensure_ascii=False) == json.dumps(raw, ensure_ascii=False)
     assert REGISTRY.to_dict() == FACTS
     assert FactRegistry([]).to_dict() == {}  # a corpus without facts.yaml
+
+
+def test_a_label_saying_what_is_lacking_negates_to_having_it() -> None:
+    registry = FactRegistry.from_dict(
+        {
+            "facts": {
+                "no_legal_supporter": {"type": "bool", "label": "申请人是否没有人赡养", "question": "Q？"}
+            }
+        }
+    )
+    spec = registry.spec("no_legal_supporter")
+    assert (spec.yes_text, spec.no_text) == ("申请人没有人赡养", "申请人有人赡养")

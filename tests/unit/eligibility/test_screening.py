@@ -78,7 +78,10 @@ def test_to_dict_matches_the_design_shape(service: EligibilityService) -> None:
     body = json.loads(json.dumps(service.screen({"household_type": "脱贫户"}).to_dict(), ensure_ascii=False))
     assert set(body) == {"results", "next_question"}
     item = body["results"][0]
-    assert set(item) == {"measure_id", "name", "status", "reasons", "missing", "citations"}
+    assert set(item) == {"measure_id", "name", "status", "reasons", "missing", "citations"} | {
+        "amount",  # additive to DESIGN.md's shape: what the measure gives
+        "amount_value",
+    }
     assert set(item["citations"][0]) == {"n", "doc_id", "title", "doc_number", "section", "text", "score"}
     question = body["next_question"]
     assert set(question) == {"kind", "fact", "facts", "label", "type", "question", "options", "resolves"}
