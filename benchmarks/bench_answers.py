@@ -186,6 +186,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--misses", action="store_true", help="list the questions whose answer lacks the key")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
+    for handler in logging.getLogger().handlers:
+        handler.setLevel(logging.WARNING)  # bm25s sets its own logger to DEBUG when imported
     data_dir = args.data_dir or ROOT / "data" / f"bench-{args.corpus}"
     settings = prepare(args.corpus, args.realdocs, data_dir)
     sets = question_sets(args.corpus)

@@ -55,6 +55,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-answers", action="store_true", help="retrieval only, skip the /v1/ask figures")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
+    for handler in logging.getLogger().handlers:
+        handler.setLevel(logging.WARNING)  # bm25s sets its own logger to DEBUG when imported
     if not (args.ncp / "corpus.jsonl").exists():
         parser.error(f"{args.ncp} has no corpus.jsonl (pass NCP=<path to eval/ncp>)")
     texts = _write_corpus(args.ncp, args.data_dir / "corpus")

@@ -36,7 +36,7 @@ def key_in(keys: Iterable[str], text: str) -> bool:
 
 def as_answer_dict(answer: Any) -> Mapping[str, Any]:
     """An `/v1/ask` body from either the response JSON or a core `Answer`."""
-    return answer if isinstance(answer, Mapping) else answer.as_dict()  # type: ignore[no-any-return]
+    return answer if isinstance(answer, Mapping) else answer.as_dict()
 
 
 @dataclass

@@ -160,6 +160,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--set", choices=("dev", "test", "both"), default="both", dest="which")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
+    for handler in logging.getLogger().handlers:
+        handler.setLevel(logging.WARNING)  # bm25s sets its own logger to DEBUG when imported
     from ingest.pipeline import ingest_folder
 
     settings = Settings(data_dir=args.data_dir, reload_interval=3600.0)
