@@ -15,6 +15,7 @@ benchmarks/sets/realdocs.yaml (each item marked dev or test). Tune on dev, repor
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import time
 from collections.abc import Iterator, Sequence
@@ -184,6 +185,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--realdocs", type=Path, default=ROOT.parent / "shared" / "realdocs")
     parser.add_argument("--data-dir", type=Path, default=None, help="default data/bench-<corpus>")
     parser.add_argument("--misses", action="store_true", help="list the questions whose answer lacks the key")
+    parser.add_argument("--json", type=Path, default=None, help="write every question, answer and score here")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     for handler in logging.getLogger().handlers:
@@ -217,6 +219,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.misses:
         for q in conv["first"].misses + conv["later"].misses:
             print(f"    key not in answer: {q}")
+    if args.json:
+        dump = {name: t.records for name, t in tallies.items()}
+        dump |= {"turn 1": conv["first"].records, "turns 2+": conv["later"].records}
+        args.json.write_text(json.dumps(dump, ensure_ascii=False, indent=1), encoding="utf-8")
     lat = sorted(asker.latencies)
     p95 = lat[int(0.95 * (len(lat) - 1))] * 1000 if lat else 0.0
     print(f"({len(lat)} asks in {elapsed:.1f} s, /v1/ask p95 {p95:.0f} ms in process)")

@@ -54,6 +54,7 @@ class AnswerTally:
     oos_declined: int = 0
     misses: list[str] = field(default_factory=list)  # in-scope questions whose answer lacks the key
     oos_answered: list[str] = field(default_factory=list)
+    records: list[dict[str, Any]] = field(default_factory=list)  # one per question, for --json dumps
 
     def add(self, answer: Any, *, gold_docs: Sequence[str], keys: Sequence[str], question: str = "") -> bool:
         """Count one in-scope answer; True when it states the key (or has no key and cites a gold doc)."""
@@ -65,19 +66,38 @@ class AnswerTally:
         if not body["abstained"]:
             self.answered += 1
             self.chars += len(body["answer"])
+        in_answer = bool(keys) and not body["abstained"] and key_in(keys, body["answer"])
+        in_cited = bool(keys) and any(key_in(keys, c["text"]) for c in cites)
+        self.records.append(
+            {
+                "q": question,
+                "in_scope": True,
+                "keys": list(keys),
+                "gold_docs": list(gold_docs),
+                "answer": body["answer"],
+                "abstained": body["abstained"],
+                "cited_docs": [c["doc_id"] for c in cites],
+                "doc_cited": cited,
+                "key_in_answer": in_answer,
+                "key_in_cited": in_cited,
+            }
+        )
         if not keys:
             return cited
         self.keyed += 1
-        in_answer = not body["abstained"] and key_in(keys, body["answer"])
         self.key_in_answer += int(in_answer)
-        self.key_in_cited += int(any(key_in(keys, c["text"]) for c in cites))
+        self.key_in_cited += int(in_cited)
         if not in_answer:
             self.misses.append(question)
         return in_answer
 
     def add_out_of_scope(self, answer: Any, question: str = "") -> bool:
         """Count one out-of-scope answer; True when it was declined."""
-        declined = bool(as_answer_dict(answer)["abstained"])
+        body = as_answer_dict(answer)
+        declined = bool(body["abstained"])
+        self.records.append(
+            {"q": question, "in_scope": False, "answer": body["answer"], "declined": declined}
+        )
         self.oos += 1
         self.oos_declined += int(declined)
         if not declined:
