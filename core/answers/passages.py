@@ -79,7 +79,9 @@ def passages_of(text: str) -> tuple[Passage, ...]:
             # the lead-in takes the items after it while they fit (the first one even if it is not numbered)
             while j + 1 < len(spans):
                 nxt_start, nxt_end = spans[j + 1]
-                if nxt_end - start > MAX_PASSAGE_CHARS or (j > i and not _ITEM.match(text[nxt_start:nxt_end])):
+                if nxt_end - start > MAX_PASSAGE_CHARS or (
+                    j > i and not _ITEM.match(text[nxt_start:nxt_end])
+                ):
                     break
                 end = nxt_end
                 j += 1
