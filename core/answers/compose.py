@@ -128,8 +128,9 @@ class AnswerService:
     ) -> list[MeasureCard]:
         """Catalog measures the question is about: it names the measure and the measure's documents were found.
 
-        A stray shared word is not enough: most of the measure's name (or one of its keywords) must be in the
-        question or its glossary expansion, and one of the measure's basis documents among the top passages.
+        A stray shared word is not enough: one of the measure's basis documents must be among the top passages,
+        and most of its name (or one of its keywords) must be in the question or its glossary expansion — or a
+        word of its name, when the retrieved passages are the measure's own clauses.
         """
         catalog = list(self.catalog_of(view))
         if not catalog:
@@ -145,10 +146,19 @@ class AnswerService:
             name_tokens = set(tokenize(m.name))
             named = len(query_tokens & name_tokens) / len(name_tokens) if name_tokens else 0.0
             keyword = any(len(k) >= 2 and k.lower() in text for k in m.keywords)
-            if named < 0.5 and not keyword:
+            # the measure whose own clauses were retrieved is the one the passages speak about
+            clauses = sum(
+                1.0 / (1 + r)
+                for r, h in enumerate(hits[:3])
+                if any(
+                    ref.doc_id == h.chunk.doc_id and ref.quote and _overlaps(h.chunk, ref.quote)
+                    for ref in m.basis
+                )
+            )
+            if named < 0.5 and not keyword and not (clauses and named > 0):
                 continue
             rank = min(top_docs.index(d) for d in basis_docs if d in top_docs)
-            scored.append((named + 0.5 * keyword + 1.0 / (1 + rank), m))
+            scored.append((named + 0.5 * keyword + 1.0 / (1 + rank) + clauses, m))
         scored.sort(key=lambda p: -p[0])
         return [m for _, m in scored[:1]]
 
@@ -198,11 +208,12 @@ class AnswerService:
             ),
             intent.CONTACT: texts.MEASURE_OFFICE.format(office=office) if office else "",
         }
-        wanted = [k for k in asks if k in by_kind] or [intent.WHO, intent.AMOUNT]
+        # what was asked first, then who and how much as the usual details, at most MAX_CARD_LINES of them
+        wanted = list(dict.fromkeys([*(k for k in asks if k in by_kind), intent.WHO, intent.AMOUNT]))
         lines = [texts.MEASURE_HEAD.format(name=m.name)]
-        for kind in wanted[:MAX_CARD_LINES]:
+        for kind in wanted:
             line = by_kind[kind]
-            if not line:
+            if not line or len(lines) > MAX_CARD_LINES:
                 continue
             numbers = _NUMBER.findall(line)
             if not numbers:

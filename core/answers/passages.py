@@ -24,6 +24,7 @@ from core.text import split_sentences, tokenize
 MAX_PASSAGE_CHARS = 160
 MIN_PASSAGE_CHARS = 8
 MAX_HEADING_CHARS = 30
+MAX_TITLE_CHARS = 12  # （一）补贴标准。 names a subject; a rule says more
 
 _ENDS = ("。", "！", "？", "；", "：", ":", "，", ",", "!", "?", ";", "…")
 _ITEM = re.compile(r"^\s*(?:[（(][一二三四五六七八九十\d]+[)）]|\d+[.、．]|[一二三四五六七八九十]+、)")
@@ -47,9 +48,14 @@ class Passage:
 
 
 def is_heading(sentence: str) -> bool:
-    """A heading line: short and without a sentence end (第四条 申请时间和材料, 二、补助标准)."""
+    """A heading line: short and without a sentence end (第四条 申请时间和材料, 二、补助标准), or a numbered
+    title that only names its subject (（一）补贴标准。 第八条 医疗救助对象和标准。)."""
     s = sentence.strip()
-    return 0 < len(s) <= MAX_HEADING_CHARS and not s.endswith(_ENDS)
+    if 0 < len(s) <= MAX_HEADING_CHARS and not s.endswith(_ENDS):
+        return True
+    marker = _ITEM.match(s) or _ARTICLE.match(s)
+    rest = s[marker.end() :].strip().rstrip("。") if marker else ""
+    return bool(marker) and 0 < len(rest) <= MAX_TITLE_CHARS and not re.search(r"[\d，,：:；;、]", rest)
 
 
 @lru_cache(maxsize=65536)
@@ -68,7 +74,7 @@ def passages_of(text: str) -> tuple[Passage, ...]:
     while i < len(spans):
         start, end = spans[i]
         sentence = text[start:end]
-        if is_heading(sentence) and i + 1 < len(spans):
+        if is_heading(sentence):
             heading, lead_in = sentence, ""
             i += 1
             continue
@@ -79,8 +85,11 @@ def passages_of(text: str) -> tuple[Passage, ...]:
             # the lead-in takes the items after it while they fit (the first one even if it is not numbered)
             while j + 1 < len(spans):
                 nxt_start, nxt_end = spans[j + 1]
-                if nxt_end - start > MAX_PASSAGE_CHARS or (
-                    j > i and not _ITEM.match(text[nxt_start:nxt_end])
+                following = text[nxt_start:nxt_end]
+                if (
+                    nxt_end - start > MAX_PASSAGE_CHARS
+                    or (j == i and is_heading(following))  # （一）申请。 opens a sub-section, not a list
+                    or (j > i and not _ITEM.match(following))
                 ):
                     break
                 end = nxt_end
@@ -92,7 +101,12 @@ def passages_of(text: str) -> tuple[Passage, ...]:
         elif not item:
             lead_in = ""
         out.append(
-            Passage(passage, context=f"{heading} {lead_in if item else ''}".strip(), fragment=item and j == i)
+            Passage(
+                passage,
+                context=f"{heading} {lead_in if item else ''}".strip(),
+                # an item without its lead-in, or a lead-in without its items: half a statement
+                fragment=(item and j == i) or passage.rstrip().endswith(("：", ":")),
+            )
         )
         i = j + 1
     return tuple(out)
