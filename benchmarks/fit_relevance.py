@@ -1,9 +1,12 @@
 """Fit the relevance model of core/answers/relevance.py on the DEV set; evaluate a frozen model on any question file.
 
-python -m benchmarks.fit_relevance [--data-dir data/eval] [--evaluate tests/eval/questions.yaml]
+python -m benchmarks.fit_relevance [--data-dir data/eval] [--realdocs DIR] [--evaluate tests/eval/questions.yaml]
 
-Fitting uses only tests/eval/dev_questions.yaml: in-scope questions are positives, off_topic and not_covered
-negatives (hostile questions are refused by `is_hostile` before relevance is asked). The features are
+Fitting uses only DEV questions: tests/eval/dev_questions.yaml over policies/ and, with `--realdocs`, the dev split
+of benchmarks/sets/realdocs.yaml over the real national texts (so the features are fitted to mean the same on a
+corpus without the sample county's glossary). In-scope questions are positives, off-topic, not-covered and other
+offices' matters negatives (hostile questions are refused by `is_hostile` before relevance is asked); the
+cross-validated trade-off is printed for each corpus apart. The features are
 standardised and an L2-regularised logistic regression (Newton's method, numpy only) is fitted. The threshold
 is read from repeated 10-fold cross-validation: the out-of-fold logit at which `ANSWER_RATE` of the in-scope
 DEV questions are answered, lowered while that answers no more out-of-scope DEV questions. The printed `RelevanceConfig(...)` (coefficients on raw feature values) is what
@@ -101,12 +104,21 @@ def rates(logits: np.ndarray, y: np.ndarray, threshold: float) -> tuple[float, f
     return float(answered[y == 1].mean()), float((~answered[y == 0]).mean())
 
 
-def fit(services: Services, path: Path = DEV) -> RelevanceConfig:
-    """Fit on the DEV file, print the cross-validated trade-off and the config to freeze."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+def dev_items(data: dict[str, Any]) -> list[tuple[str, int]]:
+    """(question, 1 for in-scope / 0 for out-of-scope) of a DEV set; hostile questions are left out."""
     items = [(q["q"], 1) for q in data["questions"]]
-    items += [(o["q"], 0) for o in data["out_of_scope"] if o["kind"] != "hostile"]
-    x = np.array([astuple(features_of(services, q)) for q, _ in items], dtype=float)
+    return items + [(o["q"], 0) for o in data["out_of_scope"] if o.get("kind") != "hostile"]
+
+
+def fit(
+    services: Services, path: Path = DEV, others: Sequence[tuple[str, Services, dict[str, Any]]] = ()
+) -> RelevanceConfig:
+    """Fit on the DEV file (and other corpora's DEV sets), print the cross-validated trade-off and the config."""
+    sets = [("policies", services, dev_items(yaml.safe_load(path.read_text(encoding="utf-8"))))]
+    sets += [(name, svc, dev_items(data)) for name, svc, data in others]
+    items = [item for _, _, its in sets for item in its]
+    corpus = np.array([name for name, _, its in sets for _ in its])
+    x = np.array([astuple(features_of(svc, q)) for _, svc, its in sets for q, _ in its], dtype=float)
     y = np.array([label for _, label in items], dtype=float)
     names = [f.name for f in fields(RelevanceFeatures)]
     print(f"DEV: {int(y.sum())} in-scope, {int((1 - y).sum())} off-topic/not-covered")
@@ -134,6 +146,10 @@ def fit(services: Services, path: Path = DEV) -> RelevanceConfig:
     )
     answered, refused = rates(oof, y, threshold)
     print(f"  at the chosen threshold {threshold:+.2f}: answer {answered:.3f} -> refuse {refused:.3f}")
+    for name, _, _ in sets:
+        mask = corpus == name
+        answered, refused = rates(oof[mask], y[mask], threshold)
+        print(f"    {name}: answer {answered:.3f} of in-scope -> refuse {refused:.3f} of out-of-scope")
     print(f"fitted on all DEV (threshold from cross-validation at {ANSWER_RATE:.2f} answered):\n  {config}")
     frozen = RelevanceConfig()
     logits = np.array([frozen.logit(RelevanceFeatures(*row)) for row in x])
@@ -141,6 +157,10 @@ def fit(services: Services, path: Path = DEV) -> RelevanceConfig:
     print(
         f"frozen in core/answers/relevance.py: {frozen}\n  on DEV: answers {answered:.3f}, refuses {refused:.3f}"
     )
+    for name, _, _ in sets:
+        mask = corpus == name
+        answered, refused = rates(logits[mask], y[mask], frozen.threshold)
+        print(f"    {name}: answers {answered:.3f}, refuses {refused:.3f}")
     for (q, label), logit in sorted(zip(items, logits, strict=True), key=lambda p: p[1]):
         wrong = (logit >= frozen.threshold) != bool(label)
         if wrong:
@@ -185,6 +205,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--data-dir", type=Path, default=ROOT / "data" / "eval")
     parser.add_argument("--policies", type=Path, default=ROOT / "policies")
     parser.add_argument("--dev", type=Path, default=DEV)
+    parser.add_argument("--realdocs", type=Path, default=None, help="also fit on the realdocs dev split")
+    parser.add_argument("--realdocs-data-dir", type=Path, default=ROOT / "data" / "bench-realdocs")
     parser.add_argument(
         "--evaluate", type=Path, action="append", default=[], help="report on this file instead"
     )
@@ -195,14 +217,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings = Settings(data_dir=args.data_dir, reload_interval=3600.0)
     ingest_folder(settings, args.policies)  # a no-op when the knowledge base is up to date
     services = build_services(settings)
+    others: list[tuple[str, Services, dict[str, Any]]] = []
     try:
         if args.evaluate:
             for path in args.evaluate:
                 evaluate(services, path)
         else:
-            fit(services, args.dev)
+            if args.realdocs:
+                from benchmarks.bench_answers import prepare, question_sets
+
+                real = build_services(prepare("realdocs", args.realdocs, args.realdocs_data_dir))
+                others.append(("realdocs", real, question_sets("realdocs")["dev"]))
+            fit(services, args.dev, others)
     finally:
         services.close()
+        for _, svc, _ in others:
+            svc.close()
     return 0
 
 

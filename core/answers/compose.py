@@ -19,24 +19,28 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from core.answers import texts
+from core.answers import intent, texts
+from core.answers.intent import classify
 from core.answers.measures import CatalogOf, MeasureCard, no_catalog
+from core.answers.passages import PassageScorer, passages_of
 from core.answers.relevance import RelevanceConfig, RelevanceFeatures, is_hostile, relevance_features
-from core.answers.retrieval import AnalyzedQuery, RetrievedChunk, Retriever
+from core.answers.retrieval import AnalyzedQuery, DocBM25Index, RetrievedChunk, Retriever
 from core.knowledge.live import KnowledgeView
 from core.knowledge.models import ChunkRecord, Citation
-from core.text import split_sentences, tokenize
+from core.text import tokenize
 
 logger = logging.getLogger(__name__)
 
-MAX_ANSWER_CHARS = 420
+# The main answer: the passage that states the fact, then runners-up scoring at least RUNNER_UP_SHARE of it
+# while the passages stay within ANSWER_BUDGET characters (a cheap phone's screen); the card comes after.
+ANSWER_BUDGET = 220
+PASSAGE_HITS = 3  # passages are taken from this many top chunks
 MAX_SENTENCES = 3
+RUNNER_UP_SHARE = 0.5
+MAX_CARD_LINES = 2
+RANK_BONUS = 0.5  # the retriever's fused score: tuned on the DEV sets of policies/ and realdocs
 
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
-_ASKS_NUMBER = re.compile(r"多少|几|多久|多长|多大|标准|额度|上限|最高|最多|时限|期限")
-_ASKS_VALIDITY = re.compile(r"有效|失效|废止|施行|过期|作废|还管|还算")
-_VALIDITY_CLAUSE = re.compile(r"(自|从).{0,16}(起施行|起执行|施行)|同时废止|负责解释")
-MAX_PASSAGE_CHARS = 160
 
 
 @dataclass
@@ -122,27 +126,41 @@ class AnswerService:
     def _match_measures(
         self, view: KnowledgeView, aq: AnalyzedQuery, hits: Sequence[RetrievedChunk]
     ) -> list[MeasureCard]:
-        """Catalog measures whose basis clauses were retrieved or whose name the question names."""
+        """Catalog measures the question is about: it names the measure and the measure's documents were found.
+
+        A stray shared word is not enough: one of the measure's basis documents must be among the top passages,
+        and most of its name (or one of its keywords) must be in the question or its glossary expansion — or a
+        word of its name, when the retrieved passages are the measure's own clauses.
+        """
         catalog = list(self.catalog_of(view))
         if not catalog:
             return []
+        text = aq.expanded.lower()
         query_tokens = set(tokenize(aq.expanded))
+        top_docs = [h.chunk.doc_id for h in hits[:3]]
         scored: list[tuple[float, MeasureCard]] = []
         for m in catalog:
-            score = 0.0
-            for rank, h in enumerate(hits[:5]):
-                for ref in m.basis:
-                    if ref.doc_id == h.chunk.doc_id and ref.quote and _overlaps(h.chunk, ref.quote):
-                        score += 1.0 / (1 + rank)
-            name_tokens = set(tokenize(f"{m.name} {' '.join(m.keywords)}"))
-            if name_tokens:
-                score += 0.8 * len(query_tokens & name_tokens) / len(name_tokens)
-            if score >= 0.5:
-                scored.append((score, m))
+            basis_docs = {ref.doc_id for ref in m.basis}
+            if not basis_docs & set(top_docs):
+                continue
+            name_tokens = set(tokenize(m.name))
+            named = len(query_tokens & name_tokens) / len(name_tokens) if name_tokens else 0.0
+            keyword = any(len(k) >= 2 and k.lower() in text for k in m.keywords)
+            # the measure whose own clauses were retrieved is the one the passages speak about
+            clauses = sum(
+                1.0 / (1 + r)
+                for r, h in enumerate(hits[:3])
+                if any(
+                    ref.doc_id == h.chunk.doc_id and ref.quote and _overlaps(h.chunk, ref.quote)
+                    for ref in m.basis
+                )
+            )
+            if named < 0.5 and not keyword and not (clauses and named > 0):
+                continue
+            rank = min(top_docs.index(d) for d in basis_docs if d in top_docs)
+            scored.append((named + 0.5 * keyword + 1.0 / (1 + rank) + clauses, m))
         scored.sort(key=lambda p: -p[0])
-        if len(scored) > 1 and scored[1][0] < scored[0][0] * 0.6:
-            scored = scored[:1]
-        return [m for _, m in scored[:2]]
+        return [m for _, m in scored[:1]]
 
     def _compose(
         self,
@@ -152,18 +170,15 @@ class AnswerService:
         measures: list[MeasureCard],
         top_k: int,
     ) -> Answer:
+        """The passage that states what was asked first, then supporting passages, then the measure card."""
         cites = _Citations(view)
+        asks = classify(aq.normalized)
         lines: list[str] = []
+        for chunk, text, score in self._pick_passages(view, aq, hits[: max(top_k, PASSAGE_HITS)], asks):
+            n = cites.add(chunk, score)
+            lines.append(f"{text}[{n}]")
         if measures:
-            lines.extend(self._measure_card(view, measures[0], cites))
-        budget = MAX_ANSWER_CHARS - sum(len(line) for line in lines)
-        sentences = self._pick_sentences(aq, hits[: max(top_k, 3)], budget)
-        if sentences:
-            if lines:
-                lines.append(texts.POLICY_SAYS)
-            for chunk, text, score in sentences:
-                n = cites.add(chunk, score)
-                lines.append(f"{text}[{n}]")
+            lines.extend(self._measure_card(view, measures[0], cites, asks))
         lines.extend(self._validity_notes(view, cites))
         if not cites.items:
             return self._abstain(aq.original, texts.ABSTAIN, "no_match")
@@ -174,20 +189,31 @@ class AnswerService:
             measures=[{"id": m.id, "name": m.name} for m in measures],
         )
 
-    def _measure_card(self, view: KnowledgeView, m: MeasureCard, cites: _Citations) -> list[str]:
-        """Lines of the measure card, each supported by a cited clause; unsupported lines are dropped."""
+    def _measure_card(
+        self, view: KnowledgeView, m: MeasureCard, cites: _Citations, asks: Sequence[str]
+    ) -> list[str]:
+        """The card lines that answer what was asked (or who and how much), each supported by a cited clause."""
         basis_chunks = [c for ref in m.basis for c in _chunks_with(view, ref.doc_id, ref.quote)]
         office = " ".join(p for p in (m.department, m.contact) if p)
-        candidates = [
-            texts.MEASURE_WHO.format(who=texts.LIST_SEP.join(m.target_groups)) if m.target_groups else "",
-            texts.MEASURE_AMOUNT.format(amount=m.amount) if m.amount else "",
-            texts.MEASURE_HOW.format(how="→".join(m.how_to_apply)) if m.how_to_apply else "",
-            texts.MEASURE_MATERIALS.format(materials=texts.LIST_SEP.join(m.materials)) if m.materials else "",
-            texts.MEASURE_OFFICE.format(office=office) if office else "",
-        ]
+        by_kind = {
+            intent.WHO: texts.MEASURE_WHO.format(who=texts.LIST_SEP.join(m.target_groups))
+            if m.target_groups
+            else "",
+            intent.AMOUNT: texts.MEASURE_AMOUNT.format(amount=m.amount) if m.amount else "",
+            intent.HOW: texts.MEASURE_HOW.format(how="→".join(m.how_to_apply)) if m.how_to_apply else "",
+            intent.MATERIALS: (
+                texts.MEASURE_MATERIALS.format(materials=texts.LIST_SEP.join(m.materials))
+                if m.materials
+                else ""
+            ),
+            intent.CONTACT: texts.MEASURE_OFFICE.format(office=office) if office else "",
+        }
+        # what was asked first, then who and how much as the usual details, at most MAX_CARD_LINES of them
+        wanted = list(dict.fromkeys([*(k for k in asks if k in by_kind), intent.WHO, intent.AMOUNT]))
         lines = [texts.MEASURE_HEAD.format(name=m.name)]
-        for line in candidates:
-            if not line:
+        for kind in wanted:
+            line = by_kind[kind]
+            if not line or len(lines) > MAX_CARD_LINES:
                 continue
             numbers = _NUMBER.findall(line)
             if not numbers:
@@ -200,41 +226,41 @@ class AnswerService:
             lines.append(f"{line}[{cites.add(support, 1.0)}]")
         return lines if len(lines) > 1 else []
 
-    def _pick_sentences(
-        self, aq: AnalyzedQuery, hits: Sequence[RetrievedChunk], budget: int
+    def _pick_passages(
+        self, view: KnowledgeView, aq: AnalyzedQuery, hits: Sequence[RetrievedChunk], asks: Sequence[str]
     ) -> list[tuple[ChunkRecord, str, float]]:
-        """The most query-relevant passages of the top chunks, in rank order.
+        """The passage of the top chunks that best states what was asked, then close runners-up within budget.
 
-        A passage is a sentence, or a lead-in ending in "：" together with the items that follow it, always a
-        verbatim span of the chunk. Questions about amounts or deadlines prefer passages with numbers.
+        Passages are verbatim spans (core/answers/passages.py); their words are weighted by rarity across the
+        documents, and a passage stating the kind of fact asked for (an amount, a deadline …) is preferred.
         """
-        q = set(tokenize(aq.expanded))
-        wants_number = bool(_ASKS_NUMBER.search(aq.normalized))
-        wants_validity = bool(_ASKS_VALIDITY.search(aq.normalized))
-        picked: list[tuple[float, int, ChunkRecord, str, float]] = []
+        if not hits:
+            return []
+        doc_index = view.derived("doc_bm25", DocBM25Index)
+        scorer = PassageScorer(tokenize(aq.expanded), doc_index.idf, asks)
+        top_score = hits[0].score or 1.0
+        candidates: list[tuple[float, int, ChunkRecord, str, float]] = []
         for rank, h in enumerate(hits):
-            best: tuple[float, str] | None = None
-            for sent in _passages(h.chunk.text):
-                if len(sent) < 8:
-                    continue
-                toks = set(tokenize(sent))
-                val = len(q & toks) / (len(q) or 1) + (0.15 if rank == 0 else 0.0)
-                if wants_number and _NUMBER.search(sent):
-                    val += 0.2
-                if not wants_validity and _VALIDITY_CLAUSE.search(sent):
-                    val -= 0.5  # "本办法自…起施行" answers nothing a villager asked
-                if best is None or val > best[0]:
-                    best = (val, sent)
-            if best and best[0] > 0:
-                picked.append((best[0], rank, h.chunk, best[1], h.score))
-        picked.sort(key=lambda p: (-p[0], p[1]))
+            for p in passages_of(h.chunk.text):
+                value = scorer.score(p) + RANK_BONUS * max(h.score, 0.0) / top_score
+                candidates.append((value, rank, h.chunk, p.text, h.score))
+        candidates.sort(key=lambda c: (-c[0], c[1]))
+        if not candidates or candidates[0][0] <= 0:
+            return []
+        best = candidates[0][0]
         out: list[tuple[ChunkRecord, str, float]] = []
         used = 0
-        for _, _, chunk, sent, score in picked[:MAX_SENTENCES]:
-            if out and used + len(sent) > budget:
+        seen: set[str] = set()
+        for value, _, chunk, text, score in candidates:
+            if len(out) >= MAX_SENTENCES:
                 break
-            out.append((chunk, sent, score))
-            used += len(sent)
+            if out and (value < best * RUNNER_UP_SHARE or used + len(text) > ANSWER_BUDGET):
+                continue
+            if text in seen:
+                continue
+            seen.add(text)
+            out.append((chunk, text, score))
+            used += len(text)
         return out
 
     def _validity_notes(self, view: KnowledgeView, cites: _Citations) -> list[str]:
@@ -316,22 +342,3 @@ def _supporting_chunk(
 
 def _has_number(text: str, number: str) -> bool:
     return any(m == number for m in _NUMBER.findall(text))
-
-
-def _passages(text: str) -> list[str]:
-    """Sentences of `text`; a lead-in ending in "：" is joined with the lines after it (up to a limit)."""
-    spans = split_sentences(text)
-    out: list[str] = []
-    i = 0
-    while i < len(spans):
-        start, end = spans[i]
-        j = i
-        while text[start:end].rstrip().endswith(("：", ":")) and j + 1 < len(spans):
-            _, nxt_end = spans[j + 1]
-            if nxt_end - start > MAX_PASSAGE_CHARS:
-                break
-            end = nxt_end
-            j += 1
-        out.append(text[start:end])
-        i = j + 1 if j > i else i + 1
-    return out

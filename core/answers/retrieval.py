@@ -131,6 +131,10 @@ class DocBM25Index:
         self._idf = {t: math.log((n + 1) / (c + 0.5)) for t, c in df.items()}
         self._idf_unknown = math.log((n + 1) / 0.5)  # a word no document uses is the rarest of all
 
+    def idf(self, token: str) -> float:
+        """How rare `token` is across the documents (a word no document uses counts as the rarest)."""
+        return self._idf.get(token, self._idf_unknown)
+
     def top(self, tokens: list[str], n: int) -> dict[str, float]:
         scores = self._index.scores(tokens)
         order = np.argsort(-scores)[:n]
@@ -139,7 +143,7 @@ class DocBM25Index:
     def coverage(self, tokens: list[str], doc_id: str) -> float:
         """IDF-weighted share of the distinct `tokens` that the document uses (0 when nothing to match)."""
         words = self._words.get(doc_id)
-        weights = {t: self._idf.get(t, self._idf_unknown) for t in set(tokens)}
+        weights = {t: self.idf(t) for t in set(tokens)}
         total = sum(weights.values())
         if not words or total <= 0:
             return 0.0

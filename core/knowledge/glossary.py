@@ -1,9 +1,10 @@
 """The corpus's glossary and referrals (policies/glossary.yaml), typed and built once per generation.
 
 The glossary maps villagers' words to policy terms (修房子 → 危房改造); the referrals name the office that
-handles what the county's rural-support service does not (公积金 → 住房公积金管理中心). Both are stored with a
-knowledge generation as one list of entries and read from it through `KnowledgeView.glossary` and
-`KnowledgeView.referrals`::
+handles what rural-support policy does not (公积金 → 住房公积金管理中心, 天气 → 气象台). Which matters those are is
+product knowledge: the common list ships with the code (`referrals.yaml` beside this module) and holds on any
+corpus; a county's glossary `referrals:` only adds to it. Both are stored with a knowledge generation as one list
+of entries and read from it through `KnowledgeView.glossary` and `KnowledgeView.referrals`::
 
     glossary = Glossary([{"colloquial": "修房子", "terms": ["危房改造"]}])
     glossary.expand("俺想修房子")          # (["危房改造"], ["修房子"])
@@ -15,7 +16,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
 from typing import Any
+
+import yaml
 
 from core.text import normalize_query
 
@@ -65,16 +70,26 @@ class Referral:
     topic: str
 
 
-class Referrals:
-    """Topics the county's rural-support service does not handle → whom to ask instead (glossary `referrals`)."""
+@lru_cache(maxsize=1)
+def product_referrals() -> tuple[Mapping[str, Any], ...]:
+    """The referrals that ship with the product (core/knowledge/referrals.yaml)."""
+    text = resources.files("core.knowledge").joinpath("referrals.yaml").read_text(encoding="utf-8")
+    return tuple(yaml.safe_load(text)["referrals"])
 
-    def __init__(self, entries: GlossaryEntries) -> None:
+
+class Referrals:
+    """Topics rural-support policy does not cover → whom to ask instead: the product's list plus the county's."""
+
+    def __init__(self, entries: GlossaryEntries, *, product: bool = True) -> None:
         pairs: list[tuple[str, str]] = []
-        for e in entries:
+        # the county's entries first: for a topic both name, the county's own office is the one to ask
+        for e in [*entries, *(product_referrals() if product else ())]:
             office, topics = str(e.get("office") or ""), e.get("topics") or []
             if office and isinstance(topics, list):
                 pairs.extend((normalize_query(str(t)).lower(), office) for t in topics if str(t).strip())
-        pairs.sort(key=lambda p: -len(p[0]))  # the longest topic wins: 离婚证 (登记处) before 离婚 (法院)
+        pairs.sort(
+            key=lambda p: -len(p[0])
+        )  # stable; the longest topic wins: 离婚证 (登记处) before 离婚 (法院)
         self._pairs = pairs
 
     def __len__(self) -> int:

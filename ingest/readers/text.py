@@ -6,6 +6,7 @@ are kept in `ParsedDocument.extra`. Without front matter the notice's own lines 
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -51,10 +52,28 @@ def _front_matter_date(value: Any, key: str, path: Path) -> date | None:
     raise CorpusError(f"{path}: front matter field '{key}' is not a date (expected YYYY-MM-DD): {value!r}")
 
 
+_MD_HEADING = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]+|^[ \t]{0,3}#{1,6}$", re.MULTILINE)
+_MD_CLOSING_HASHES = re.compile(r"[ \t]+#+[ \t]*$", re.MULTILINE)
+_MD_EMPHASIS = re.compile(r"\*\*(.+?)\*\*|__(.+?)__")
+_MD_BULLET = re.compile(r"^([ \t]*)[-*+][ \t]+", re.MULTILINE)
+_MD_QUOTE = re.compile(r"^[ \t]{0,3}>[ \t]?", re.MULTILINE)
+
+
+def strip_markdown(text: str) -> str:
+    """The text without Markdown markup (heading marks, bold, bullets, quote marks), so what is stored, chunked
+    and quoted is the words a reader sees."""
+    text = _MD_HEADING.sub("", text)
+    text = _MD_CLOSING_HASHES.sub("", text)
+    text = _MD_EMPHASIS.sub(lambda m: m.group(1) or m.group(2), text)
+    text = _MD_BULLET.sub(r"\1", text)
+    return _MD_QUOTE.sub("", text)
+
+
 def read_markdown(raw: bytes, path: Path) -> ParsedDocument:
     """A Markdown file; its YAML front matter, when there is one, states the DocumentMeta fields."""
     text = clean_text(decode_text(raw, name=str(path)))
     front, body = _split_front_matter(text, path)
+    body = strip_markdown(body)
     if front is None:
         return document_from_text(body, path)
     try:

@@ -54,8 +54,50 @@ def test_answers_are_grounded_and_lead_with_the_measure(
     answer = _assert_grounded(api_client, r.json())
     assert answer.citations[0].doc_id == doc_id or doc_id in {c.doc_id for c in answer.citations[:3]}
     assert answer.measures and answer.measures[0].id == measure
-    assert answer.answer.startswith("【")  # the measure card comes first
-    assert len(answer.answer) <= 600  # short enough for a phone screen
+    lead = answer.answer.split("【")[0]  # everything before the card: the cited passage(s)
+    assert re.search(r"\[\d+\]", lead) and not answer.answer.startswith("【")  # a cited passage answers first
+    assert f"【{answer.measures[0].name}】" in answer.answer  # the measure's card follows as details
+    assert len(answer.answer) <= 400  # short enough for a cheap phone's screen
+
+
+@pytest.mark.parametrize(
+    ("question", "key"),
+    [
+        ("脱贫户贷款最多能贷多少", "5万元"),
+        ("公益岗位每月补贴多少钱", "元"),
+    ],
+)
+def test_the_first_line_states_the_asked_amount(api_client: TestClient, question: str, key: str) -> None:
+    answer = _assert_grounded(api_client, api_client.post("/v1/ask", json={"question": question}).json())
+    assert key in answer.answer.splitlines()[0], answer.answer
+    assert not answer.answer.startswith("【")
+
+
+def test_a_stray_word_brings_no_measure_card(api_client: TestClient) -> None:
+    body = api_client.post("/v1/ask", json={"question": "村里自来水发黄能找谁"}).json()
+    assert all("快递" not in m["name"] for m in body["measures"]), body["measures"]
+    assert "快递" not in body["answer"].splitlines()[0]
+
+
+def test_an_exit_clause_is_not_the_answer_to_who_can_work(api_client: TestClient) -> None:
+    answer = _assert_grounded(
+        api_client,
+        api_client.post("/v1/ask", json={"question": "我腿脚不好干不了重活，村里有没有活干"}).json(),
+    )
+    first = re.sub(r"\[\d+\]$", "", answer.answer.splitlines()[0])
+    assert not first.startswith("（") and "不能胜任" not in first, answer.answer
+
+
+def test_answer_lines_are_never_headings_alone(api_client: TestClient) -> None:
+    from core.answers.passages import is_heading
+
+    for question in ("危房改造补助标准是多少", "低保怎么申请", "雨露计划要带什么材料", "医疗救助找哪个部门"):
+        body = api_client.post("/v1/ask", json={"question": question}).json()
+        cited = " ".join(c["text"] for c in body["citations"])
+        for line in body["answer"].splitlines():
+            text = re.sub(r"\[\d+\]$", "", line)
+            if text in cited:  # a passage line (card lines and notes are not quotes)
+                assert not is_heading(text), (question, line)
 
 
 def test_traditional_and_full_width_questions_are_normalised(api_client: TestClient) -> None:
@@ -87,6 +129,12 @@ def test_out_of_scope_abstains_and_is_logged(
     assert "帮扶责任人" in body.answer  # says whom to ask
     logged = corpus_services.unanswered.list(limit=1000)
     assert any(item["question"] == question.strip() for item in logged)
+
+
+def test_the_product_names_the_office_without_the_county_glossary(api_client: TestClient) -> None:
+    # policies/glossary.yaml lists no referrals of its own: the weather office comes with the product
+    body = AskOut.model_validate(api_client.post("/v1/ask", json={"question": "明天天气怎么样"}).json())
+    assert body.abstained and "气象台" in body.answer
 
 
 def test_unanswered_log_masks_numbers_and_needs_admin_or_cadre(

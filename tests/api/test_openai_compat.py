@@ -25,6 +25,7 @@ from openai import OpenAI
 from api.app import create_app
 from api.schemas.openai import MODEL_ID, ChatCompletionIn
 from core.answers import texts
+from core.knowledge.glossary import Referrals
 from core.services import Services, build_services
 from core.text import normalize_query
 from tests.conftest import free_port, make_settings
@@ -196,17 +197,28 @@ def test_common_openai_parameters_are_accepted_and_ignored(client: OpenAI) -> No
     assert tuned.choices[0].message.content == plain.choices[0].message.content
 
 
+def _declined() -> str:
+    """The reply to OUT_OF_SCOPE: the product's referral list names the office that handles it."""
+    referral = Referrals([]).match(normalize_query(OUT_OF_SCOPE))
+    return texts.ABSTAIN_REFERRAL.format(office=referral.office) if referral else texts.ABSTAIN
+
+
+def _declined_reason() -> str:
+    return "no_match" if _declined() == texts.ABSTAIN else "out_of_scope"
+
+
 def test_out_of_scope_question_abstains_honestly(client: OpenAI, portal: Portal) -> None:
     abstained = portal.answers("abstained")
     completion = ask(client, OUT_OF_SCOPE)
     extra = completion.model_extra or {}
     assert extra["abstained"] is True and extra["citations"] == [] and extra["measures"] == []
-    assert completion.choices[0].message.content == texts.ABSTAIN  # says whom to ask, no footnotes
-    assert "帮扶责任人" in texts.ABSTAIN
+    assert completion.choices[0].message.content == _declined()  # says whom to ask, no footnotes
+    assert "帮扶责任人" in _declined()
     assert completion.choices[0].finish_reason == "stop"
     logged = portal.services.unanswered.list(limit=1000)
     assert any(
-        item["question"] == normalize_query(OUT_OF_SCOPE) and item["reason"] == "no_match" for item in logged
+        item["question"] == normalize_query(OUT_OF_SCOPE) and item["reason"] == _declined_reason()
+        for item in logged
     )
     assert portal.answers("abstained") == abstained + 1
 
@@ -258,7 +270,7 @@ def test_stream_carries_the_same_content_in_pieces_and_the_citations_last(client
 def test_stream_of_an_abstention_and_usage_on_request(client: OpenAI) -> None:
     chunks = list(ask(client, OUT_OF_SCOPE, stream=True, stream_options={"include_usage": True}))
     *answer, usage_chunk = chunks
-    assert "".join(c.choices[0].delta.content or "" for c in answer) == texts.ABSTAIN
+    assert "".join(c.choices[0].delta.content or "" for c in answer) == _declined()
     assert answer[-1].choices[0].finish_reason == "stop"
     assert (answer[-1].model_extra or {})["abstained"] is True
     assert (answer[-1].model_extra or {})["citations"] == []

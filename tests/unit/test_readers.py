@@ -118,6 +118,25 @@ def test_front_matter_without_title_takes_it_from_the_body(tmp_path: Path) -> No
     assert read_document(path).meta.title == "青禾县教育资助办法"
 
 
+def test_markdown_without_front_matter_loses_its_markup_and_chunks_quote_the_stored_text(
+    tmp_path: Path,
+) -> None:
+    from ingest.chunking import chunk_text
+
+    path = tmp_path / "plain.md"
+    path.write_text(
+        "# 某县残疾人两项补贴发放办法\n\n## 第三条 补助标准\n\n**困难残疾人生活补贴**每人每月80元。\n\n"
+        "## 第四条 申请材料\n\n- 身份证；\n- 残疾人证。\n",
+        encoding="utf-8",
+    )
+    doc = read_document(path)
+    assert "#" not in doc.text and "**" not in doc.text and "- " not in doc.text
+    assert doc.meta.title == "某县残疾人两项补贴发放办法"
+    assert "困难残疾人生活补贴每人每月80元。" in doc.text
+    chunks = chunk_text(doc.text)
+    assert chunks and all("#" not in c.text and c.text in doc.text for c in chunks)
+
+
 @pytest.mark.parametrize(
     ("content", "reason"),
     [

@@ -103,7 +103,34 @@ def test_a_glossary_without_referrals_still_loads(tmp_path: Path) -> None:
     path = tmp_path / "glossary.yaml"
     path.write_text("entries:\n  - colloquial: 修房子\n    terms: [危房改造]\n", encoding="utf-8")
     entries = load_glossary(path)
-    assert len(entries) == 1 and len(Referrals(entries)) == 0
+    assert len(entries) == 1 and len(Referrals(entries, product=False)) == 0
+    assert Referrals(entries).match("明天天气咋样") is not None  # the product's list holds without one
+
+
+@pytest.mark.parametrize(
+    ("question", "office_word"),
+    [
+        ("明天天气咋样", "气象台"),
+        ("今晚电视上放啥电视剧", "电视台"),
+        ("股票明天涨不涨", "证券公司"),
+        ("娃的高考分数咋查", "招生考试"),
+        ("两口子离婚了 房子咋分", "法院"),
+        ("结婚登记要带啥证件", "婚姻登记处"),
+        ("办护照要多长时间", "出入境"),
+    ],
+)
+def test_product_referrals_hold_on_a_corpus_without_a_glossary(question: str, office_word: str) -> None:
+    found = Referrals([]).match(normalize_query(question))
+    assert found is not None and office_word in found.office
+
+
+def test_a_county_referral_adds_to_the_product_list_and_wins_a_shared_topic() -> None:
+    county = Referrals(
+        [{"office": "青禾县气象局 0550-1234567", "topics": ["天气"]}, {"office": "X", "topics": ["赶集"]}]
+    )
+    assert county.match("明天天气咋样") == Referral("青禾县气象局 0550-1234567", "天气")
+    assert county.match("哪天赶集") == Referral("X", "赶集")
+    assert county.match("驾照扣分了咋办") is not None  # the product's list is still there
 
 
 def test_a_referral_without_an_office_is_refused(tmp_path: Path) -> None:

@@ -1,0 +1,83 @@
+"""core.answers.intent and core.answers.passages: what a question asks, and which verbatim passage states it."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.answers import intent
+from core.answers.intent import classify
+from core.answers.passages import Passage, PassageScorer, is_heading, passages_of
+from core.text import tokenize
+
+DOC = (
+    "第三条 补助标准\n"
+    "C级危房维修加固每户补助1.5万元。\n"
+    "第四条 申请时间和材料\n"
+    "农户应当在每年3月31日前向村民委员会提出申请。\n"
+    "申请需提供下列材料：\n"
+    "（一）身份证；\n"
+    "（二）户口簿。\n"
+    "第五条 有下列情形之一的，取消补助资格：\n"
+    "（一）因身体原因不能胜任岗位工作的；\n"
+    "第六条 本办法自2023年1月1日起施行。"
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("雨露计划一学期给多少", intent.AMOUNT),
+        ("啥时候报名", intent.TIME),
+        ("多大岁数能干", intent.WHO),
+        ("要带啥材料", intent.MATERIALS),
+        ("找谁申请", intent.CONTACT),
+        ("这个文件还管用不 还有效吗", intent.VALIDITY),
+        ("公益岗干活受伤了有保险不", intent.YES_NO),
+    ],
+)
+def test_questions_are_classified_by_what_they_ask(question: str, kind: str) -> None:
+    assert kind in classify(question)
+
+
+def test_materials_and_contact_win_over_a_bare_apply() -> None:
+    assert classify("申请要带什么材料") == (intent.MATERIALS,)
+    assert intent.HOW not in classify("找谁申请")
+
+
+def test_a_heading_is_never_a_passage_but_the_context_of_the_sentences_under_it() -> None:
+    found = passages_of(DOC)
+    texts = [p.text for p in found]
+    assert "第三条 补助标准" not in texts and "第四条 申请时间和材料" not in texts
+    amount = next(p for p in found if "1.5万元" in p.text)
+    assert amount.text == "C级危房维修加固每户补助1.5万元。" and amount.context == "第三条 补助标准"
+    assert all(p.text in DOC for p in found)  # verbatim spans
+    assert is_heading("二、补助标准") and not is_heading("（一）身份证；")
+
+
+def test_a_lead_in_keeps_its_items_and_a_lone_item_is_a_fragment() -> None:
+    found = {p.text: p for p in passages_of(DOC)}
+    assert "申请需提供下列材料：\n（一）身份证；\n（二）户口簿。" in found
+    assert "第五条 有下列情形之一的，取消补助资格：\n（一）因身体原因不能胜任岗位工作的；" in found
+    long_list = "有下列情形之一的，取消补助资格：\n" + "".join(
+        f"（{n}）{'某种情形' * 40}；\n" for n in "一二三"
+    )
+    items = [p for p in passages_of(long_list) if p.text.startswith("（二）")]
+    assert items and items[0].fragment and "取消补助资格" in items[0].context
+
+
+def _best(question: str, kinds: tuple[str, ...]) -> str:
+    scorer = PassageScorer(tokenize(question), lambda t: 1.0, kinds)
+    return max(passages_of(DOC), key=scorer.score).text
+
+
+def test_the_passage_that_states_the_asked_kind_of_fact_leads() -> None:
+    assert "1.5万元" in _best("危房维修补助多少钱", classify("危房维修补助多少钱"))
+    assert "3月31日前" in _best("危房改造啥时候申请", classify("危房改造啥时候申请"))
+    assert "身份证" in _best("申请要带什么材料", classify("申请要带什么材料"))
+
+
+def test_the_commencement_clause_answers_only_validity_questions() -> None:
+    clause = Passage("本办法自2023年1月1日起施行。")
+    asked = PassageScorer(tokenize("办法什么时候施行"), lambda t: 1.0, classify("办法什么时候施行 还有效吗"))
+    not_asked = PassageScorer(tokenize("办法什么时候施行"), lambda t: 1.0, (intent.TIME,))
+    assert asked.score(clause) > not_asked.score(clause)
