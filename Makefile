@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 ST_STAMP := $(VENV)/.installed-st
 
-.PHONY: install install-st run ingest serve test lint typecheck eval bench bench-ncp clean
+.PHONY: install install-st run ingest serve test lint typecheck eval bench bench-ncp bench-answers clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -56,6 +56,11 @@ bench: install
 
 bench-ncp: install
 	$(PY) -m benchmarks.bench_ncp $(NCP)
+
+# Does /v1/ask state the asked fact: `make bench-answers [CORPUS=realdocs|policies] [SPLIT=dev|test] [REALDOCS=dir]`.
+CORPUS ?= realdocs
+bench-answers: install
+	$(PY) -m benchmarks.bench_answers --corpus $(CORPUS) $(if $(SPLIT),--split $(SPLIT)) $(if $(REALDOCS),--realdocs $(REALDOCS))
 
 clean:
 	rm -rf data .pytest_cache .mypy_cache .ruff_cache

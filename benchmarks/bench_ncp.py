@@ -1,8 +1,12 @@
-"""`make bench-ncp NCP=<path>`: the NCPPolicies retrieval benchmark, doc-level, beside a jieba+BM25 baseline.
+"""`make bench-ncp NCP=<path>`: the NCPPolicies benchmark, doc-level retrieval beside a jieba+BM25 baseline, then
+answer-level figures of `/v1/ask`.
 
 Each corpus document is written to `<docid>.txt`, the folder is ingested by the real pipeline (incremental, so a
 second run reuses the vectors), every question is asked, and a hit is counted when a result among the top k comes
 from the gold document. The baseline is plain BM25 (bm25s) over jieba tokens of whole documents, in the same run.
+Then every question is posted to `/v1/ask` of the real app: gold document cited, gold answer (the extractive span)
+in the answer text, gold answer in the cited passages, mean answer length; split into tuning (origin
+wjunneng_local_train, the only questions to tune on) and held-out (the rest).
 """
 
 from __future__ import annotations
@@ -12,15 +16,18 @@ import json
 import logging
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-from core.services import build_services
-from core.settings import Settings
+from benchmarks.bench_answers import asker_for, serving_settings
+from core.services import Services, build_services
 from core.text import tokenize
 from ingest.pipeline import ingest_folder
+from tests.eval.answer_metrics import HEADER, AnswerTally
 
 ROOT = Path(__file__).resolve().parents[1]
+TUNING_ORIGIN = "wjunneng_local_train"
 
 
 def _write_corpus(ncp: Path, folder: Path) -> dict[str, str]:
@@ -45,12 +52,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("ncp", type=Path, nargs="?", default=ROOT.parent / "shared" / "eval" / "ncp")
     parser.add_argument("--data-dir", type=Path, default=ROOT / "data" / "ncp")
     parser.add_argument("--limit", type=int, default=0, help="only the first N questions")
+    parser.add_argument("--no-answers", action="store_true", help="retrieval only, skip the /v1/ask figures")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
+    for handler in logging.getLogger().handlers:
+        handler.setLevel(logging.WARNING)  # bm25s sets its own logger to DEBUG when imported
     if not (args.ncp / "corpus.jsonl").exists():
         parser.error(f"{args.ncp} has no corpus.jsonl (pass NCP=<path to eval/ncp>)")
     texts = _write_corpus(args.ncp, args.data_dir / "corpus")
-    settings = Settings(data_dir=args.data_dir / "state", reload_interval=3600.0)
+    settings = serving_settings(args.data_dir / "state")
     started = time.perf_counter()
     report = ingest_folder(settings, args.data_dir / "corpus", progress=True)
     print(report.summary())
@@ -92,8 +102,30 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"{name:<14} {h1:7.3f} {h5:7.3f} {mrr:7.3f} {np.percentile(lat, 50):8.1f} {np.percentile(lat, 95):8.1f}"
         )
+    if not args.no_answers:
+        answer_figures(services, queries)
     services.close()
     return 0
+
+
+def answer_figures(services: Services, queries: list[dict[str, Any]]) -> None:
+    """Post every question to `/v1/ask`; print the answer-level figures for tuning and held-out questions."""
+    tallies = {"tuning": AnswerTally(), "held-out": AnswerTally()}
+    started = time.perf_counter()
+    with asker_for(services.settings, services) as asker:
+        for q in queries:
+            split = "tuning" if q["origin"] == TUNING_ORIGIN else "held-out"
+            answer = asker.ask(q["question"])
+            tallies[split].add(
+                answer, gold_docs=[q["gold_docid"]], keys=[q["answer"]], question=q["question"]
+            )
+    lat = np.array(asker.latencies) * 1000
+    print(
+        f"/v1/ask ({len(lat)} questions, {time.perf_counter() - started:.1f} s, p95 {np.percentile(lat, 95):.0f} ms)"
+    )
+    print(HEADER.replace("key =", "key = the gold extractive answer, here; in general"))
+    for name, tally in tallies.items():
+        print(tally.line(name))
 
 
 if __name__ == "__main__":

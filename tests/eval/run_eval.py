@@ -1,6 +1,10 @@
-"""`make eval`: retrieval quality (hybrid vs BM25-only vs dense-only) and abstention on the eval set.
+"""`make eval`: retrieval quality (hybrid vs BM25-only vs dense-only), abstention and answer-level figures.
 
-Usage: python -m tests.eval.run_eval [--data-dir DIR]
+Usage: python -m tests.eval.run_eval [--data-dir DIR] [--set dev|test|both]
+
+The answer-level figures (see tests/eval/answer_metrics.py) say whether the answer text states the asked fact:
+its `answer` key in the answer text, in the cited passages, the mean answer length, and out-of-scope declined.
+DEV (dev_questions.yaml, the tuning set) and the test set (questions.yaml, held out) are reported apart.
 """
 
 from __future__ import annotations
@@ -18,10 +22,12 @@ import yaml
 from core.answers.retrieval import Mode
 from core.services import Services, build_services
 from core.settings import Settings
+from tests.eval.answer_metrics import HEADER, AnswerTally
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 QUESTIONS = HERE / "questions.yaml"
+DEV_QUESTIONS = HERE / "dev_questions.yaml"
 MODES: tuple[Mode, ...] = ("hybrid", "bm25", "dense")
 
 
@@ -67,7 +73,7 @@ def ranked_docs(services: Services, query: str, mode: Mode, k: int = 5) -> list[
 
 
 def evaluate(services: Services, questions: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Scores per mode, per style, and abstention precision/recall."""
+    """Scores per mode, per style, abstention precision/recall and answer-level figures."""
     data = questions or load_questions()
     view = services.knowledge.current()
     per_mode = {m: Scores() for m in MODES}
@@ -75,6 +81,7 @@ def evaluate(services: Services, questions: dict[str, Any] | None = None) -> dic
     measure_hits = measure_total = 0
     answered_in_scope = 0
     abstained_in_scope: list[str] = []
+    tally = AnswerTally()
     for item in data["questions"]:
         q, gold = item["q"], item["docs"]
         for mode in MODES:
@@ -82,7 +89,8 @@ def evaluate(services: Services, questions: dict[str, Any] | None = None) -> dic
             per_mode[mode].add(docs, gold, q)
             if mode == "hybrid":
                 per_style.setdefault(item.get("style", "?"), Scores()).add(docs, gold, q)
-        answer = services.answers.ask(view, q)
+        answer = services.answers.ask(view, q)  # as `/v1/ask` calls it (top_k 3)
+        tally.add(answer, gold_docs=gold, keys=item.get("answer") or [], question=q)
         if answer.abstained:
             abstained_in_scope.append(q)
         else:
@@ -93,6 +101,8 @@ def evaluate(services: Services, questions: dict[str, Any] | None = None) -> dic
     oos = data.get("out_of_scope", [])
     oos_answers = [services.answers.ask(view, o["q"]) for o in oos]
     oos_answered = [o["q"] for o, a in zip(oos, oos_answers, strict=True) if not a.abstained]
+    for o, a in zip(oos, oos_answers, strict=True):
+        tally.add_out_of_scope(a, o["q"])
     oos_referred = sum(a.reason == "out_of_scope" for a in oos_answers)  # told which office to ask instead
     oos_abstained = len(oos) - len(oos_answered)
     total_abstained = oos_abstained + len(abstained_in_scope)
@@ -108,11 +118,13 @@ def evaluate(services: Services, questions: dict[str, Any] | None = None) -> dic
         "oos_referred": oos_referred,
         "in_scope_abstained": abstained_in_scope,
         "measure_accuracy": measure_hits / measure_total if measure_total else 1.0,
+        "answers": tally.as_dict(),
+        "answer_tally": tally,
     }
 
 
-def print_report(result: dict[str, Any]) -> None:
-    print(f"eval set: {result['questions']} questions, {result['out_of_scope']} out-of-scope / hostile")
+def print_report(result: dict[str, Any], name: str = "test") -> None:
+    print(f"{name} set: {result['questions']} questions, {result['out_of_scope']} out-of-scope / hostile")
     print(f"{'mode':<8} {'hit@1':>7} {'hit@5':>7} {'MRR':>7}")
     for mode, s in result["modes"].items():
         print(f"{mode:<8} {s['hit@1']:7.3f} {s['hit@5']:7.3f} {s['mrr']:7.3f}")
@@ -135,14 +147,21 @@ def print_report(result: dict[str, Any]) -> None:
         print(f"  abstained in scope: {q}")
     for q in result["misses"]["hybrid"]:
         print(f"  hybrid miss@5: {q}")
+    print(HEADER)
+    print(result["answer_tally"].line(name))
+    for q in result["answer_tally"].misses:
+        print(f"  key not in answer: {q}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.eval.run_eval")
     parser.add_argument("--data-dir", type=Path, default=ROOT / "data" / "eval")
     parser.add_argument("--policies", type=Path, default=ROOT / "policies")
+    parser.add_argument("--set", choices=("dev", "test", "both"), default="both", dest="which")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
+    for handler in logging.getLogger().handlers:
+        handler.setLevel(logging.WARNING)  # bm25s sets its own logger to DEBUG when imported
     from ingest.pipeline import ingest_folder
 
     settings = Settings(data_dir=args.data_dir, reload_interval=3600.0)
@@ -150,10 +169,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(report.summary().splitlines()[0])
     services = build_services(settings)
     try:
-        started = time.perf_counter()
-        result = evaluate(services)
-        print_report(result)
-        print(f"({time.perf_counter() - started:.1f} s)")
+        sets = {"dev": DEV_QUESTIONS, "test": QUESTIONS}
+        tallies: dict[str, AnswerTally] = {}
+        for name, path in sets.items():
+            if args.which not in (name, "both"):
+                continue
+            started = time.perf_counter()
+            result = evaluate(services, load_questions(path))
+            print_report(result, name)
+            print(f"({time.perf_counter() - started:.1f} s)\n")
+            tallies[name] = result["answer_tally"]
+        print(HEADER)
+        for name, tally in tallies.items():
+            print(tally.line(name.upper() if name == "dev" else name))
     finally:
         services.close()
     return 0
