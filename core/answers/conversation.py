@@ -170,6 +170,8 @@ def topic_words(index: TopicIndex, words: Sequence[str]) -> list[str]:
     """The words that name what a question is about (see the module docstring)."""
     out = []
     for w in words:
+        if len(w) < 2 and not w.isascii():
+            continue  # 吃, 算, 管: one character names too little (a letter may: the C of C级)
         if index.df[w]:
             if not index.generic(w):
                 out.append(w)
@@ -208,7 +210,7 @@ def resolve(
         query = _swap_in(context.query, _ellipsis_phrase(aq.normalized))
         carried = tuple(topic_words(index, content_words(query)))
         return Resolution("follow_up", query, carried[:MAX_TOPIC_TERMS], context.doc_ids)
-    if _new_topic(index, aq, topic, context, catalog):
+    if _new_topic(index, aq, topic, context, catalog) or _off_the_corpus(index, aq, words):
         return Resolution("own", aq.normalized, tuple(topic))
     # The conversation's topic first; the follow-up's own words (本科, 认定) after it, numbers left out.
     own = [w for w in topic if len(w) >= 2 and not _QUANTITY.search(w)]
@@ -329,6 +331,14 @@ def _new_topic(
         return True
     # One character (大 of 多大, 级 of D级) is too little to tell a new topic by.
     return any(len(w) >= 2 and index.df[w] and not index.in_docs(w, context.doc_ids) for w in topic)
+
+
+def _off_the_corpus(index: TopicIndex, aq: AnalyzedQuery, words: Sequence[str]) -> bool:
+    """Nothing but words no document uses, and nothing asked about them (明天天气怎么样, 比特币还会涨吗): a topic
+    of its own, to be answered (or declined) alone rather than read as a follow-up."""
+    if not words or aq.glossary_hits or _asks(aq.normalized):
+        return False
+    return not any(index.df[w] for w in words)
 
 
 def _ellipsis_phrase(question: str) -> str:

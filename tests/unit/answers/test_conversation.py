@@ -98,6 +98,12 @@ def test_a_new_topic_resets() -> None:
     assert _resolve("高龄津贴给多少", context).query == "高龄津贴给多少"
 
 
+@pytest.mark.parametrize("question", ["明天天气怎么样", "比特币还会涨吗", "红烧肉咋做才好吃"])
+def test_an_unrelated_question_in_a_conversation_is_not_read_as_a_follow_up(question: str) -> None:
+    turn = _resolve(question, _after("小额信贷怎么申请", "credit"))
+    assert turn.kind == "own" and "信贷" not in turn.query
+
+
 def test_a_follow_up_may_use_words_of_the_previous_document() -> None:
     context = _after("危房改造补多少", "housing")
     turn = _resolve("鉴定报告要带吗", context)  # 鉴定 only in the housing notice: still about it
