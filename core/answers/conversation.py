@@ -326,8 +326,8 @@ def _new_topic(
         if named and m.id not in previous and not any(p in context.query for p in names):
             return True
     # A glossary match names a topic only through a content word (修房子 does; 找谁办 only asks how).
-    named = [hit for hit in aq.glossary_hits if content_words(hit)]
-    if named and not any(index.in_docs(t, context.doc_ids) for t in [*named, *aq.expansions]):
+    hits = [hit for hit in aq.glossary_hits if content_words(hit)]
+    if hits and not any(index.in_docs(t, context.doc_ids) for t in [*hits, *aq.expansions]):
         return True
     # One character (大 of 多大, 级 of D级) is too little to tell a new topic by.
     return any(len(w) >= 2 and index.df[w] and not index.in_docs(w, context.doc_ids) for w in topic)
