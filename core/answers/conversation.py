@@ -170,10 +170,9 @@ def topic_words(index: TopicIndex, words: Sequence[str]) -> list[str]:
     """The words that name what a question is about (see the module docstring)."""
     out = []
     for w in words:
-        if len(w) < 2 and not w.isascii():
-            continue  # 吃, 算, 管: one character names too little (a letter may: the C of C级)
         if index.df[w]:
-            if not index.generic(w):
+            # One character the documents use (大, 管, 算) names too little; a letter may (the C of C级).
+            if not index.generic(w) and (len(w) >= 2 or w.isascii()):
                 out.append(w)
         elif _surprisal(w) >= MIN_UNKNOWN_SURPRISAL:
             out.append(w)

@@ -60,11 +60,12 @@ class Conversations:
         cid = new_conversation_id() if new else conversation_id
         assert cid is not None
         answer = self.answers.ask(view, question, top_k=top_k, context=context)
-        if answer.context is not None:
-            try:
-                self.store.save(cid, answer.context.to_dict(), new=new)
-            except Exception:  # the answer stands; only the next follow-up loses its context
-                logger.exception("could not save a conversation turn")
+        # A refused (hostile) first question leaves an empty conversation, so the returned id is a live one.
+        state = (answer.context or ConversationContext()).to_dict()
+        try:
+            self.store.save(cid, state, new=new)
+        except Exception:  # the answer stands; only the next follow-up loses its context
+            logger.exception("could not save a conversation turn")
         return answer, cid
 
     def ask_with_history(
