@@ -177,9 +177,13 @@ class ApiClient:
         raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
 
     # -- public -------------------------------------------------------------------------------------------
-    async def ask(self, question: str) -> dict[str, Any]:
-        """`POST /v1/ask`: the cited answer, or the abstention."""
-        return await self._request("POST", "/v1/ask", json={"question": question})
+    async def ask(self, question: str, conversation_id: str | None = None) -> dict[str, Any]:
+        """`POST /v1/ask`: the cited answer, or the abstention, read in the chat's conversation when given."""
+        body: dict[str, Any] = {"question": question}
+        if conversation_id:
+            body["conversation_id"] = conversation_id
+        # Safe to repeat: a turn saved twice leaves the conversation on the same question.
+        return await self._request("POST", "/v1/ask", json=body)
 
     async def document(self, doc_id: str) -> dict[str, Any]:
         """`GET /v1/documents/{doc_id}`: title, 文号, issuer, validity and full text."""

@@ -1,7 +1,7 @@
 """Every button's callback data: built and parsed here, one small frozen dataclass per kind of button.
 
 The wire format is what buttons already sent to chats carry, so it never changes (an old button must keep
-working or at least be recognised): ``menu:ask``, ``src:<key>:<n>``, ``fb:<key>:1``, ``mc:<measure_id>``,
+working or at least be recognised): ``menu:ask``, ``src:<key>:<n>``, ``fb:<key>:1``, ``cl:<key>:<i>``, ``mc:<measure_id>``,
 ``ck:3``, ``ck:t:0``, ``ck:done``, ``me:payments``, ``ub:yes``, ``hh:v:<household_no>``, ``retry:<update_id>`` …
 Telegram refuses callback data over 64 bytes: `build()` raises `TooLong` rather than send such a button.
 Handlers are registered with each kind's `PATTERN`, so data the bot never built reaches no handler but the
@@ -127,6 +127,22 @@ class Feedback(Callback):
     @classmethod
     def _from(cls, match: re.Match[str]) -> Self:
         return cls(match["key"], match["vote"] == "1")
+
+
+@dataclass(frozen=True)
+class Clarify(Callback):
+    """A measure offered for a follow-up asked without context (which one?): ``cl:<answer key>:<index>``."""
+
+    key: str
+    index: int
+    PATTERN: ClassVar[re.Pattern[str]] = _pattern(r"cl:(?P<key>\w{1,32}):(?P<index>\d{1,2})")
+
+    def _wire(self) -> str:
+        return f"cl:{self.key}:{self.index}"
+
+    @classmethod
+    def _from(cls, match: re.Match[str]) -> Self:
+        return cls(match["key"], int(match["index"]))
 
 
 @dataclass(frozen=True)
@@ -299,6 +315,7 @@ KINDS: tuple[type[Callback], ...] = (
     Menu,
     Source,
     Feedback,
+    Clarify,
     MeasureCard,
     CheckAction,
     CheckAnswer,

@@ -19,6 +19,7 @@ from telegram.ext import CallbackContext, ContextTypes, ExtBot
 from bot.api_client import ApiClient
 from bot.ratelimit import UserRateLimiter
 from bot.state import PendingAction, UserState
+from core.records.pii import mask_text
 
 ANSWER_CACHE_SIZE = 2000
 
@@ -30,6 +31,7 @@ class CachedAnswer:
     owner: int
     question: str
     citations: list[dict[str, Any]] = field(default_factory=list)
+    clarify: list[str] = field(default_factory=list)  # the questions the 问“…” buttons ask, masked
     voted: bool = False
 
     def citation(self, n: int) -> dict[str, Any] | None:
@@ -58,6 +60,7 @@ class AnswerCache:
                 {k: c.get(k) for k in ("n", "doc_id", "title", "doc_number", "section", "text")}
                 for c in answer.get("citations") or []
             ],
+            clarify=[mask_text(str(c.get("question") or "")) for c in answer.get("clarify") or []],
         )
         while len(self._items) > self._size:
             self._items.popitem(last=False)

@@ -1,7 +1,8 @@
 """What the bot remembers per user between updates (and across a restart), typed, and how it is persisted.
 
 `UserState` is the `user_data` of every callback (`ContextTypes(user_data=UserState)`): the open /check
-interview, the binding code between /bind's two steps, and the actions a 重试 button can repeat. It never
+interview, the binding code between /bind's two steps, the actions a 重试 button can repeat and the id of the
+API conversation follow-up questions are read in. It never
 holds a phone number, and questions in it are masked.
 
 The persistence file keeps plain dicts in the layout older versions of the bot wrote
@@ -183,6 +184,9 @@ class UserState:
     check: Interview | None = None
     bind_code: str | None = None
     retry: dict[str, PendingAction] = field(default_factory=dict)  # by update_id, oldest first
+    # The API's conversation of this (private) chat: follow-up questions are read in it. The API keeps the
+    # questions; the bot only its id, which the API replaces when the conversation expired.
+    conversation_id: str | None = None
 
     def remember(self, update_id: int, action: PendingAction) -> None:
         """Keep `action` for a 重试 of update `update_id`; only the last few failures can be retried."""
@@ -203,10 +207,12 @@ class UserState:
             if action is not None:
                 retry[str(key)] = action
         code = data.get("bind_code")
+        conversation = data.get("conversation_id")
         return cls(
             check=Interview.from_dict(check) if isinstance(check, Mapping) else None,
             bind_code=str(code) if code else None,
             retry=retry,
+            conversation_id=str(conversation) if conversation else None,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -218,6 +224,8 @@ class UserState:
             data["bind_code"] = self.bind_code
         if self.retry:
             data["retry"] = {key: action.to_dict() for key, action in self.retry.items()}
+        if self.conversation_id is not None:
+            data["conversation_id"] = self.conversation_id
         return data
 
 

@@ -76,6 +76,8 @@ SOURCE_LINE = "{marks} {title}{doc_number}"
 SOURCE_DOC_NUMBER = "（{doc_number}）"
 SOURCE_BUTTON = "查看原文[{n}]"
 CARD_BUTTON = "办理指南：{name}"
+# Under a "which measure do you mean?" answer: one button per measure offered; {name} is the measure's name.
+CLARIFY_BUTTON = "问“{name}”"
 FEEDBACK_YES = "👍 有用"
 FEEDBACK_NO = "👎 没用"
 FEEDBACK_THANKS = "谢谢您的反馈！"

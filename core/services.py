@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from core.answers.compose import AnswerService
+from core.answers.dialogue import Conversations
 from core.answers.retrieval import Retriever
 from core.eligibility.catalog import Catalog
 from core.eligibility.facts import FactRegistry
@@ -17,6 +18,7 @@ from core.errors import ServiceUnavailable
 from core.knowledge.embedding import Embedder, make_embedder
 from core.knowledge.live import KnowledgeView, LiveKnowledge
 from core.knowledge.store import KnowledgeStore
+from core.records.conversations import ConversationLog
 from core.records.db import Database
 from core.records.feedback import FeedbackLog
 from core.records.households import HouseholdRecords
@@ -37,6 +39,7 @@ class Services:
     knowledge: LiveKnowledge
     retriever: Retriever
     answers: AnswerService
+    conversations: Conversations
     unanswered: UnansweredLog
     feedback: FeedbackLog
     db: Database
@@ -126,6 +129,7 @@ def build_services(settings: Settings, *, embedder: Embedder | None = None) -> S
         knowledge=knowledge,
         retriever=retriever,
         answers=answers,
+        conversations=Conversations(answers, ConversationLog(db, ttl=settings.conversation_ttl)),
         unanswered=unanswered,
         feedback=FeedbackLog(db, legacy_file=settings.data_dir / "feedback.jsonl"),
         db=db,

@@ -99,6 +99,9 @@ class Settings(BaseSettings):
         "memory://",
         description="where rate-limit counters live: memory:// (one process) or redis://host:port (replicas)",
     )
+    conversation_ttl: float = Field(
+        1800.0, gt=0, description="seconds a conversation stays open without a question (follow-ups read it)"
+    )
     binding_code_ttl_hours: int = Field(72, ge=1, le=720, description="hours a binding code stays valid")
     binding_max_failures_per_user: int = Field(
         5, ge=1, description="failed binding attempts a chat user may make per window"

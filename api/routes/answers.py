@@ -15,10 +15,13 @@ router = APIRouter(tags=["answers"])
 
 @router.post("/v1/ask", response_model=AskOut, responses={422: {"model": ErrorOut}, 503: {"model": ErrorOut}})
 def ask(body: AskIn, services: ServicesDep, view: ViewDep, request: Request) -> AskOut:
-    """Answer a policy question with citations, or say honestly that the policies do not cover it."""
-    answer = services.answers.ask(view, body.question, top_k=body.top_k or 3)
+    """Answer a policy question with citations, read in its conversation, or say honestly that the policies do not
+    cover it."""
+    answer, conversation_id = services.conversations.ask(
+        view, body.question, conversation_id=body.conversation_id, top_k=body.top_k or 3
+    )
     request.app.state.metrics.observe_answer("ask", abstained=answer.abstained)
-    return AskOut.model_validate(answer.as_dict())
+    return AskOut.model_validate(answer.as_dict() | {"conversation_id": conversation_id})
 
 
 @router.get("/v1/search", response_model=SearchOut, responses={422: {"model": ErrorOut}})

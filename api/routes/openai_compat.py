@@ -1,8 +1,9 @@
 """An OpenAI-compatible chat endpoint, so portals and tools that speak the OpenAI API can ask policy questions.
 
 `POST /v1/chat/completions` answers the last user message through the same path as `/v1/ask` (grounded,
-extractive, with citations, or an honest abstention); the other messages, system prompts included, are not
-read — answers come from the policies, never from instructions in a chat. The reply's content is the answer
+extractive, with citations, or an honest abstention), read in the context of the earlier user messages as a
+conversation's follow-up is (core/answers/dialogue.py); assistant and system messages are not read — answers come
+from the policies, never from instructions in a chat. The reply's content is the answer
 with its [n] markers followed by numbered footnotes (core/answers/quoting.py); the citations, matched measures and the abstention flag
 also come as extra top-level fields. `GET /v1/models` lists the one model, `bangfu`.
 
@@ -110,6 +111,7 @@ def _events(
             citations=extras.citations,
             measures=extras.measures,
             abstained=extras.abstained,
+            clarify=extras.clarify,
         )
     )
     if body.stream_options and body.stream_options.include_usage:
@@ -161,7 +163,9 @@ def chat_completions(
     """Answer the last user message from the policies, as /v1/ask does, in OpenAI's chat completion format."""
     _check_model(body.model)
     view = services.knowledge.current()
-    answer = services.answers.ask(view, body.question(), top_k=TOP_K)
+    answer = services.conversations.ask_with_history(
+        view, body.question(), body.earlier_questions(), top_k=TOP_K
+    )
     request.app.state.metrics.observe_answer("chat", abstained=answer.abstained)
     content = reply_content(answer)
     extras = AnswerExtras.model_validate(answer.as_dict())

@@ -17,6 +17,14 @@ class AskIn(BaseModel):
         examples=["我家房子漏雨能修吗"],
     )
     top_k: int | None = Field(None, ge=1, le=10, description="how many passages to cite at most (default 3)")
+    conversation_id: str | None = Field(
+        None,
+        pattern=r"^[0-9a-f]{32}$",
+        description="the conversation_id of an earlier answer: the question is read in that conversation "
+        "(a follow-up such as 要带什么材料 is about the earlier question's measure). Unknown or expired "
+        "(30 minutes idle by default): a new conversation is started and its new id returned. Malformed: 422",
+        examples=["5f0c6a3e9b2d4c1a8e7f6d5c4b3a2918"],
+    )
 
     @field_validator("question")
     @classmethod
@@ -41,6 +49,15 @@ class MeasureRef(BaseModel):
     name: str
 
 
+class ClarifyChoice(BaseModel):
+    measure_id: str | None = Field(None, description="the measure (null on a corpus without a catalog)")
+    doc_id: str | None = Field(None, description="the document, when there is no catalog measure")
+    name: str
+    question: str = Field(
+        description="the follow-up asked about this choice, ready to send as the next question"
+    )
+
+
 class AskOut(BaseModel):
     answer: str = Field(description="plain-Chinese answer with [n] markers, or the abstention message")
     abstained: bool = Field(
@@ -48,6 +65,12 @@ class AskOut(BaseModel):
     )
     citations: list[CitationOut]
     measures: list[MeasureRef]
+    clarify: list[ClarifyChoice] = Field(
+        default_factory=list,
+        description="a follow-up asked with no conversation to read it in (要带什么材料 as a first question): "
+        "the answer asks back which of these two or three measures it is about; empty otherwise",
+    )
+    conversation_id: str = Field(description="send it with the next question to ask a follow-up")
 
 
 class SearchHit(BaseModel):

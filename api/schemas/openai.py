@@ -7,11 +7,12 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
 
-from api.schemas.answers import CitationOut, MeasureRef
+from api.schemas.answers import CitationOut, ClarifyChoice, MeasureRef
 
 MODEL_ID = "bangfu"
 MAX_MESSAGES = 50
 MAX_QUESTION_CHARS = 500  # as /v1/ask
+MAX_HISTORY = 3  # earlier user messages read for a follow-up's context
 
 
 # -- request ---------------------------------------------------------------------------------------------
@@ -50,7 +51,8 @@ class StreamOptions(BaseModel):
 class ChatCompletionIn(BaseModel):
     """An OpenAI chat completion request.
 
-    Only the last user message is answered; other OpenAI parameters (temperature, top_p, max_tokens, user,
+    The last user message is answered, read in the context of the earlier user messages (a follow-up such as
+    要带什么材料 is about the earlier question's measure); other OpenAI parameters (temperature, top_p, max_tokens, user,
     presence_penalty, …) are accepted and ignored: the answer is extractive, quoted from the policies.
     """
 
@@ -96,6 +98,11 @@ class ChatCompletionIn(BaseModel):
         """The last user message, stripped (validation guarantees one, 1–500 characters)."""
         return next(m for m in reversed(self.messages) if m.role == "user").text().strip()
 
+    def earlier_questions(self) -> list[str]:
+        """The user messages before the last one, oldest first (at most the last few, each capped)."""
+        users = [m.text().strip() for m in self.messages if m.role == "user"][:-1]
+        return [q[:MAX_QUESTION_CHARS] for q in users if q][-MAX_HISTORY:]
+
 
 # -- responses -------------------------------------------------------------------------------------------
 
@@ -127,6 +134,7 @@ _CITATIONS = (
     "Bangfu extra: the cited passages as in /v1/ask (`text` is verbatim document text); [] on abstention"
 )
 _MEASURES = "Bangfu extra: the support measures the answer is about, as in /v1/ask"
+_CLARIFY = "Bangfu extra: a follow-up with no earlier question: the measures the reply asks to choose from"
 _ABSTAINED = (
     "Bangfu extra: true when the policies do not answer the question; the content then says whom to ask"
 )
@@ -138,6 +146,7 @@ class AnswerExtras(BaseModel):
     citations: list[CitationOut] = Field(description=_CITATIONS)
     measures: list[MeasureRef] = Field(description=_MEASURES)
     abstained: bool = Field(description=_ABSTAINED)
+    clarify: list[ClarifyChoice] = Field(default_factory=list, description=_CLARIFY)
 
 
 class ChatCompletionOut(BaseModel):
@@ -153,6 +162,7 @@ class ChatCompletionOut(BaseModel):
     citations: list[CitationOut] = Field(description=_CITATIONS)
     measures: list[MeasureRef] = Field(description=_MEASURES)
     abstained: bool = Field(description=_ABSTAINED)
+    clarify: list[ClarifyChoice] = Field(default_factory=list, description=_CLARIFY)
 
 
 class DeltaOut(BaseModel):
@@ -187,6 +197,9 @@ class ChatCompletionChunkOut(BaseModel):
     )
     abstained: bool | None = Field(
         None, exclude_if=lambda v: v is None, description=_ABSTAINED + "; last chunk only"
+    )
+    clarify: list[ClarifyChoice] | None = Field(
+        None, exclude_if=lambda v: v is None, description=_CLARIFY + "; last chunk only"
     )
 
 

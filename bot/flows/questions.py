@@ -4,6 +4,10 @@ text → answer_question → POST /v1/ask → the answer with [n] markers, then 
   查看原文[n]  Source       → on_source    (the passage, with title, 文号, issuer, article)
   办理指南：…   MeasureCard  → on_measure   (GET /v1/measures/{id})
   👍 / 👎       Feedback     → on_feedback  (POST /v1/feedback, once per answer; the buttons then go)
+  问“…”         Clarify      → on_clarify   (a follow-up asked with no earlier question: asked about that measure)
+
+Every question carries the chat's `conversation_id` and keeps the one the answer returns, so 要带什么材料 after a
+question on 小额信贷 is answered about 小额信贷.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filt
 from bot import render
 from bot import texts as T
 from bot.api_client import ApiError
-from bot.callbacks import Feedback, MeasureCard, Source
+from bot.callbacks import Clarify, Feedback, MeasureCard, Source
 from bot.chat import Row, answer_query, button, markup, rows, send, typing, user_id
 from bot.context import BotContext
 from bot.state import PendingAction, RetryKind
@@ -48,17 +52,21 @@ async def answer_question(update: Update, context: BotContext, question: str) ->
     masked = mask_text(question)  # what is kept for a retry or feedback: no ID or phone numbers
     context.remember(update, PendingAction(RetryKind.ASK, question=masked))
     await typing(update, context)
-    data = await context.api.ask(question)
+    data = await context.api.ask(question, context.state.conversation_id)
     context.forget(update)
+    if data.get("conversation_id"):
+        context.state.conversation_id = str(data["conversation_id"])
     key = context.answers.put(int(user_id(update)), masked, data)
     sources: Row = [
         button(T.SOURCE_BUTTON.format(n=c["n"]), Source(key, int(c["n"])))
         for c in data.get("citations") or []
     ]
     keyboard = rows(sources, 3)
+    for i, choice in enumerate(data.get("clarify") or []):
+        keyboard.append([button(T.CLARIFY_BUTTON.format(name=choice["name"]), Clarify(key, i))])
     for measure in (data.get("measures") or [])[:2]:
         keyboard.append([button(T.CARD_BUTTON.format(name=measure["name"]), MeasureCard(str(measure["id"])))])
-    if not data.get("abstained"):
+    if not data.get("abstained") and not data.get("clarify"):
         keyboard.append(
             [button(T.FEEDBACK_YES, Feedback(key, True)), button(T.FEEDBACK_NO, Feedback(key, False))]
         )
@@ -86,6 +94,18 @@ async def on_source(update: Update, context: BotContext) -> None:
     except ApiError as exc:  # the passage alone is still worth showing
         logger.info("document details unavailable: %s", type(exc).__name__)
     await send(update, context, render.passage(citation, document))
+
+
+async def on_clarify(update: Update, context: BotContext) -> None:
+    """问“…”: the follow-up asked again about the measure chosen."""
+    assert update.callback_query is not None
+    await answer_query(update)
+    choice = Clarify.parse(update.callback_query.data)
+    entry = context.answers.get(int(user_id(update)), choice.key) if choice else None
+    if entry is None or choice is None or not 0 <= choice.index < len(entry.clarify):
+        await send(update, context, T.BUTTON_EXPIRED)
+        return
+    await answer_question(update, context, entry.clarify[choice.index])
 
 
 async def on_feedback(update: Update, context: BotContext) -> None:
@@ -134,6 +154,7 @@ def handlers() -> list[BaseHandler[Any, Any, Any]]:
     return [
         CallbackQueryHandler(on_source, pattern=Source.PATTERN),
         CallbackQueryHandler(on_feedback, pattern=Feedback.PATTERN),
+        CallbackQueryHandler(on_clarify, pattern=Clarify.PATTERN),
         CallbackQueryHandler(on_measure, pattern=MeasureCard.PATTERN),
         MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND, on_text),
     ]

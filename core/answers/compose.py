@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from core.answers import intent, texts
+from core.answers import conversation, intent, texts
+from core.answers.conversation import ConversationContext, Resolution
 from core.answers.intent import classify
 from core.answers.measures import CatalogOf, MeasureCard, no_catalog
 from core.answers.passages import PassageScorer, passages_of
@@ -52,6 +53,9 @@ class Answer:
     citations: list[Citation] = field(default_factory=list)
     measures: list[dict[str, str]] = field(default_factory=list)
     reason: str | None = None  # why it abstained: no_match, out_of_scope (referred elsewhere), hostile
+    # A follow-up without context: the likeliest measures to ask about ({measure_id, doc_id, name, question}).
+    clarify: list[dict[str, str | None]] = field(default_factory=list)
+    context: ConversationContext | None = None  # the conversation after this turn
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -59,6 +63,7 @@ class Answer:
             "abstained": self.abstained,
             "citations": [c.as_dict() for c in self.citations],
             "measures": self.measures,
+            "clarify": self.clarify,
         }
 
 
@@ -80,13 +85,55 @@ class AnswerService:
         self.on_unanswered = on_unanswered
         self.today = today
 
-    def ask(self, view: KnowledgeView, question: str, top_k: int = 3) -> Answer:
-        """Answer `question` from the live knowledge base, or abstain."""
+    def ask(
+        self, view: KnowledgeView, question: str, top_k: int = 3, context: ConversationContext | None = None
+    ) -> Answer:
+        """Answer `question` from the live knowledge base, read in its conversation's `context`, or abstain."""
         if is_hostile(question):
-            return self._abstain(question, texts.ABSTAIN_HOSTILE, "hostile")
+            answer = self._abstain(question, texts.ABSTAIN_HOSTILE, "hostile")
+            answer.context = context
+            return answer
         aq = self.retriever.analyze(view, question)
+        turn = conversation.resolve(view, aq, context, catalog=self.catalog_of(view))
+        if turn.kind == "orphan":
+            answer = self._clarify(view, aq)
+        else:
+            answer = self._answer(view, self._turn_query(view, aq, turn), top_k, turn.prefer_docs)
+        answer.context = conversation.next_context(
+            context,
+            question,
+            turn,
+            answered=not answer.abstained,
+            doc_ids=[c.doc_id for c in answer.citations],
+            measure_ids=[m["id"] for m in answer.measures],
+        )
+        return answer
+
+    def _turn_query(self, view: KnowledgeView, aq: AnalyzedQuery, turn: Resolution) -> AnalyzedQuery:
+        """The question as its conversation reads it (the asked words kept for the unanswered log)."""
+        if turn.query == aq.normalized:
+            return aq
+        resolved = self.retriever.analyze(view, turn.query)
+        resolved.original = aq.original
+        return resolved
+
+    def _clarify(self, view: KnowledgeView, aq: AnalyzedQuery) -> Answer:
+        """A topic-less follow-up with no conversation: ask back which of the likeliest measures it means."""
+        today = self.today()
+        # Measures in force first: an expired notice is never the likeliest thing a villager means.
+        hits = sorted(self.retriever.search(view, aq, k=40), key=lambda h: not h.chunk.meta.in_force(today))
+        choices = conversation.clarify_choices(hits, self.catalog_of(view), aq.normalized)
+        if not choices:
+            return self._abstain(aq.original, texts.ABSTAIN, "no_match")
+        names = texts.LIST_SEP.join(f"“{c['name']}”" for c in choices)
+        return Answer(answer=texts.CLARIFY.format(names=names), abstained=False, clarify=choices)
+
+    def _answer(
+        self, view: KnowledgeView, aq: AnalyzedQuery, top_k: int, prefer_docs: Sequence[str] = ()
+    ) -> Answer:
+        question = aq.original
         hits = self.retriever.search(view, aq, k=max(8, top_k * 2))
-        hits = self._prefer_in_force(hits)
+        hits = conversation.prefer_documents(self._prefer_in_force(hits), prefer_docs)
         if not hits or not self._relevant(view, aq, hits):
             # Another office's business (公积金, 离婚, 驾照 …): say whom to ask instead.
             referral = view.referrals.match(aq.normalized)

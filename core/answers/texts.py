@@ -16,6 +16,8 @@ ABSTAIN_HOSTILE = (
     "这个问题我不能回答。我只回答帮扶政策方面的问题，比如危房改造、小额信贷、医疗报销、上学资助、公益岗位等。"
     "有别的事请找本村帮扶责任人或驻村工作队。"
 )
+# A follow-up with no earlier question to read it by (要带什么材料 as a first question); {names}: 2–3 measures.
+CLARIFY = "您问的是哪一项政策？是{names}，还是别的？请点选，或者带上政策名称再问一次。"
 MEASURE_HEAD = "【{name}】"
 MEASURE_WHO = "谁能办：{who}"
 MEASURE_AMOUNT = "补多少：{amount}"

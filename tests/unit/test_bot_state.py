@@ -101,6 +101,15 @@ def test_an_empty_state_persists_as_an_empty_dict_and_unknown_actions_are_droppe
     assert state.retry == {"2": PendingAction(RetryKind.STATUS)}
 
 
+def test_the_chats_conversation_id_persists_and_an_old_state_has_none() -> None:
+    state = UserState.from_dict({"bind_code": "K7M2Q9PX"})
+    assert state.conversation_id is None  # a state written before conversations
+    state.conversation_id = "5f0c6a3e9b2d4c1a8e7f6d5c4b3a2918"
+    data = state.to_dict()
+    assert data == {"bind_code": "K7M2Q9PX", "conversation_id": "5f0c6a3e9b2d4c1a8e7f6d5c4b3a2918"}
+    assert UserState.from_dict(data) == state
+
+
 def test_a_question_from_the_api() -> None:
     number = OpenQuestion.from_api({"fact": "age", "question": "多大年纪？", "options": []})
     assert number.fact == "age" and number.options == [] and not number.checklist
