@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import random
 import time
 from pathlib import Path
 from typing import Any
@@ -52,6 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("ncp", type=Path, nargs="?", default=ROOT.parent / "shared" / "eval" / "ncp")
     parser.add_argument("--data-dir", type=Path, default=ROOT / "data" / "ncp")
     parser.add_argument("--limit", type=int, default=0, help="only the first N questions")
+    parser.add_argument("--sample", type=int, default=0, help="only N questions drawn at random (seed 0)")
     parser.add_argument("--no-answers", action="store_true", help="retrieval only, skip the /v1/ask figures")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
@@ -68,6 +70,8 @@ def main(argv: list[str] | None = None) -> int:
     queries = [json.loads(x) for x in (args.ncp / "queries.jsonl").read_text(encoding="utf-8").splitlines()]
     if args.limit:
         queries = queries[: args.limit]
+    if args.sample and args.sample < len(queries):
+        queries = random.Random(0).sample(queries, args.sample)
 
     import bm25s
 
