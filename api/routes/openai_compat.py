@@ -143,11 +143,18 @@ def _check_model(model: str) -> None:
                         "required": ["data"],
                         "properties": {
                             "data": {
-                                "type": "string",
                                 "description": "a JSON `chat.completion.chunk` (see contentSchema); "
                                 "the last event's data is `[DONE]`",
-                                "contentMediaType": "application/json",
-                                "contentSchema": _inline_defs(ChatCompletionChunkOut.model_json_schema()),
+                                "anyOf": [
+                                    {
+                                        "type": "string",
+                                        "contentMediaType": "application/json",
+                                        "contentSchema": _inline_defs(
+                                            ChatCompletionChunkOut.model_json_schema()
+                                        ),
+                                    },
+                                    {"type": "string", "const": "[DONE]"},
+                                ],
                             }
                         },
                     }
