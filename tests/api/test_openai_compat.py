@@ -409,7 +409,9 @@ def test_openapi_documents_the_chat_endpoint(api_client: TestClient) -> None:
     ok = post["responses"]["200"]["content"]
     assert "application/json" in ok and "text/event-stream" in ok
     event = ok["text/event-stream"]["schema"]  # OpenAPI 3.1: one event; its data is a JSON chunk
-    chunk = event["properties"]["data"]["contentSchema"]
+    json_event, done_event = event["properties"]["data"]["anyOf"]  # a JSON chunk, or the closing [DONE]
+    assert done_event == {"type": "string", "const": "[DONE]"}
+    chunk = json_event["contentSchema"]
     assert "citations" in chunk["properties"] and "$defs" not in json.dumps(event)
     assert "[DONE]" in event["properties"]["data"]["description"]
     assert {"404", "422"} <= set(post["responses"])
