@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import enum
 import re
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import ClassVar, Self
 
@@ -33,17 +34,19 @@ class TooLong(ValueError):
     """The callback data would be over Telegram's 64 bytes."""
 
 
-class Callback:
+class Callback(ABC):
     """Base of the kinds of callback data: `build()` makes the wire string, `parse()` reads it back."""
 
     PATTERN: ClassVar[re.Pattern[str]]
 
+    @abstractmethod
     def _wire(self) -> str:
-        raise NotImplementedError
+        """The wire string of this value (checked against `PATTERN` and the byte limit by `build`)."""
 
     @classmethod
+    @abstractmethod
     def _from(cls, match: re.Match[str]) -> Self:
-        raise NotImplementedError
+        """The value a match of `PATTERN` stands for."""
 
     def build(self) -> str:
         """The callback data for a button; `TooLong` over 64 bytes."""
