@@ -11,27 +11,11 @@ from typing import Any
 import pytest
 
 from core.eligibility.catalog import Catalog
-from core.eligibility.facts import FactRegistry
 from core.eligibility.rules import Status
 from core.eligibility.screening import EligibilityService
-from tests.helpers.catalog import load_catalog, load_registry, load_service, status
+from tests.helpers.catalog import status
 
 YES, NO, ASK = Status.ELIGIBLE, Status.INELIGIBLE, Status.NEED_INFO
-
-
-@pytest.fixture(scope="module")
-def registry() -> FactRegistry:
-    return load_registry()
-
-
-@pytest.fixture(scope="module")
-def catalog(registry: FactRegistry) -> Catalog:
-    return load_catalog(registry)
-
-
-@pytest.fixture(scope="module")
-def service(catalog: Catalog, registry: FactRegistry) -> EligibilityService:
-    return load_service(catalog, registry)
 
 
 # --- education by stage (学生资助办法 第二条至第七条) ---------------------------------------------------------

@@ -17,7 +17,6 @@ import pytest
 from core.eligibility.catalog import Catalog, Measure
 from core.eligibility.facts import FactRegistry
 from core.eligibility.rules import rule_facts
-from tests.helpers.catalog import load_catalog, load_registry
 
 # (pattern in a basis quote, the facts of which the rule must read at least one)
 CONDITIONS: tuple[tuple[str, frozenset[str]], ...] = tuple(
@@ -116,16 +115,6 @@ def gaps(measure: Measure) -> list[Gap]:
             if match and not facts & read:
                 found.setdefault(pattern, Gap(measure.id, match.group(0), facts, ref.article))
     return list(found.values())
-
-
-@pytest.fixture(scope="module")
-def registry() -> FactRegistry:
-    return load_registry()
-
-
-@pytest.fixture(scope="module")
-def catalog(registry: FactRegistry) -> Catalog:
-    return load_catalog(registry)
 
 
 def test_every_condition_a_basis_quote_states_is_read_by_the_rule(catalog: Catalog) -> None:

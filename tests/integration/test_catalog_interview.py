@@ -16,24 +16,8 @@ from core.eligibility.screening import (
     EligibilityService,
     QuestionKind,
 )
-from tests.helpers.catalog import load_catalog, load_registry, load_service
 
 ASK = Status.NEED_INFO
-
-
-@pytest.fixture(scope="module")
-def registry() -> FactRegistry:
-    return load_registry()
-
-
-@pytest.fixture(scope="module")
-def catalog(registry: FactRegistry) -> Catalog:
-    return load_catalog(registry)
-
-
-@pytest.fixture(scope="module")
-def service(catalog: Catalog, registry: FactRegistry) -> EligibilityService:
-    return load_service(catalog, registry)
 
 
 # --- the interview -----------------------------------------------------------------------------------

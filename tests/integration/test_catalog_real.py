@@ -19,9 +19,6 @@ from core.eligibility.screening import EligibilityService
 from tests.helpers.catalog import (
     POLICIES,
     lapsed_measures,
-    load_catalog,
-    load_registry,
-    load_service,
     read_document,
     status,
 )
@@ -39,21 +36,6 @@ NATIONAL_MEASURES = [
     "monitoring-identification",
 ]
 HOUSEHOLD_TYPES = ["脱贫户", "监测户", "一般农户"]
-
-
-@pytest.fixture(scope="module")
-def registry() -> FactRegistry:
-    return load_registry()
-
-
-@pytest.fixture(scope="module")
-def catalog(registry: FactRegistry) -> Catalog:
-    return load_catalog(registry)
-
-
-@pytest.fixture(scope="module")
-def service(catalog: Catalog, registry: FactRegistry) -> EligibilityService:
-    return load_service(catalog, registry)
 
 
 # --- the catalog as a whole --------------------------------------------------------------------------
