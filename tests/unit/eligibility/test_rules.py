@@ -6,7 +6,6 @@ from typing import Any
 
 import pytest
 
-from core.eligibility.facts import FactRegistry
 from core.eligibility.rules import (
     AllOf,
     AnyOf,
@@ -20,33 +19,9 @@ from core.eligibility.rules import (
     rule_facts,
 )
 from core.errors import CorpusError
+from tests.unit.eligibility.fixtures import REGISTRY
 
-REGISTRY = FactRegistry.from_dict(
-    {
-        "facts": {
-            "household_type": {
-                "type": "enum",
-                "label": "户类型",
-                "values": ["脱贫户", "监测户", "一般农户"],
-                "question": "您家现在是哪一类户？",
-            },
-            "is_dibao": {"type": "bool", "label": "是否低保户", "question": "您家是低保户吗？"},
-            "is_tekun": {"type": "bool", "label": "是否特困供养人员", "question": "有特困供养人员吗？"},
-            "housing_safety_grade": {
-                "type": "enum",
-                "label": "住房安全等级",
-                "values": ["A", "B", "C", "D"],
-                "question": "房子鉴定是哪一级？",
-            },
-            "age": {"type": "int", "label": "年龄", "min": 0, "max": 120, "question": "多大年纪？"},
-            "has_bad_credit_record": {
-                "type": "bool",
-                "label": "是否有不良信用记录",
-                "question": "有没有不良信用记录？",
-            },
-        }
-    }
-)
+# The shared test registry (tests/unit/eligibility/fixtures.py) holds every fact these rules use.
 
 POOR = {"any": [{"fact": "household_type", "in": ["脱贫户", "监测户"]}, {"fact": "is_dibao", "eq": True}]}
 HOUSING = {"all": [POOR, {"fact": "housing_safety_grade", "in": ["C", "D"]}]}
