@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from core.answers.compose import AnswerService
+from core.answers.curated import CuratedAnswers
 from core.answers.dialogue import Conversations
 from core.answers.retrieval import Retriever
 from core.eligibility.catalog import Catalog
@@ -19,11 +20,14 @@ from core.knowledge.embedding import Embedder, make_embedder
 from core.knowledge.live import KnowledgeView, LiveKnowledge
 from core.knowledge.store import KnowledgeStore
 from core.records.conversations import ConversationLog
+from core.records.curated import CuratedStore
 from core.records.db import Database
 from core.records.feedback import FeedbackLog
-from core.records.households import HouseholdRecords
+from core.records.households import HouseholdRecords, Jurisdiction
 from core.records.identity import Identity
+from core.records.library import LibraryRecords
 from core.records.pii import PiiHasher
+from core.records.staff import StaffSessions
 from core.records.unanswered import UnansweredLog
 from core.settings import Settings
 
@@ -45,6 +49,10 @@ class Services:
     db: Database
     households: HouseholdRecords
     identity: Identity
+    staff: StaffSessions
+    curated_store: CuratedStore
+    curated: CuratedAnswers
+    library: LibraryRecords
     _embedder: Embedder | None = None
     _embedder_lock: threading.Lock = field(default_factory=threading.Lock)
     extras: dict[str, Any] = field(default_factory=dict)
@@ -119,8 +127,18 @@ def build_services(settings: Settings, *, embedder: Embedder | None = None) -> S
     unanswered = UnansweredLog(db, legacy_file=settings.data_dir / "unanswered.jsonl")
     services: Services
     retriever = Retriever(lambda: services.embedder)
+    curated_store = CuratedStore(db, cache_seconds=settings.reload_interval)
+    curated = CuratedAnswers(curated_store, retriever)
+
+    def on_unanswered(question: str, reason: str, origin: object | None = None) -> None:
+        # The API passes the asking chat user's jurisdiction as the origin; anything else counts as the county's.
+        unanswered.record(question, reason, where=origin if isinstance(origin, Jurisdiction) else None)
+
     answers = AnswerService(
-        retriever, catalog_of=lambda view: eligibility_of(view).catalog, on_unanswered=unanswered.record
+        retriever,
+        catalog_of=lambda view: eligibility_of(view).catalog,
+        on_unanswered=on_unanswered,
+        curated=curated,
     )
     knowledge.warmers += [retriever.bm25, lambda view: (view.glossary, view.referrals), eligibility_of]
     services = Services(
@@ -135,6 +153,10 @@ def build_services(settings: Settings, *, embedder: Embedder | None = None) -> S
         db=db,
         households=HouseholdRecords(db, hasher, measure_names=catalog_names(knowledge)),
         identity=Identity(db, hasher, settings),
+        staff=StaffSessions(db),
+        curated_store=curated_store,
+        curated=curated,
+        library=LibraryRecords(db),
         _embedder=embedder,
     )
     return services

@@ -17,10 +17,11 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
 from core.answers import conversation, intent, texts
 from core.answers.conversation import ConversationContext, Resolution
+from core.answers.curated import CuratedAnswers, with_markers
 from core.answers.intent import classify
 from core.answers.measures import CatalogOf, MeasureCard, no_catalog
 from core.answers.passages import PassageScorer, passages_of
@@ -56,6 +57,8 @@ class Answer:
     # A follow-up without context: the likeliest measures to ask about ({measure_id, doc_id, name, question}).
     clarify: list[dict[str, str | None]] = field(default_factory=list)
     context: ConversationContext | None = None  # the conversation after this turn
+    source: str = "extractive"  # "curated": a cadre's curated answer (core/answers/curated.py)
+    curated_id: int | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -64,7 +67,14 @@ class Answer:
             "citations": [c.as_dict() for c in self.citations],
             "measures": self.measures,
             "clarify": self.clarify,
+            "source": self.source,
         }
+
+
+class UnansweredSink(Protocol):
+    """Where abstentions are recorded; `origin` is the caller's opaque note of who asked (None: unknown)."""
+
+    def __call__(self, question: str, reason: str, origin: object | None = None) -> None: ...
 
 
 class AnswerService:
@@ -76,29 +86,44 @@ class AnswerService:
         *,
         catalog_of: CatalogOf = no_catalog,
         relevance: RelevanceConfig | None = None,
-        on_unanswered: Callable[[str, str], None] | None = None,
+        on_unanswered: UnansweredSink | None = None,
         today: Callable[[], date] = date.today,
+        curated: CuratedAnswers | None = None,
     ) -> None:
         self.retriever = retriever
         self.catalog_of = catalog_of
         self.relevance = relevance or RelevanceConfig()
         self.on_unanswered = on_unanswered
         self.today = today
+        self.curated = curated
 
     def ask(
-        self, view: KnowledgeView, question: str, top_k: int = 3, context: ConversationContext | None = None
+        self,
+        view: KnowledgeView,
+        question: str,
+        top_k: int = 3,
+        context: ConversationContext | None = None,
+        *,
+        origin: object | None = None,
     ) -> Answer:
-        """Answer `question` from the live knowledge base, read in its conversation's `context`, or abstain."""
+        """Answer `question` from the live knowledge base, read in its conversation's `context`, or abstain.
+
+        A question that is the same as a curated one gets the curated answer; `origin` (who asked, opaque here)
+        goes with an abstention to `on_unanswered`.
+        """
         if is_hostile(question):
-            answer = self._abstain(question, texts.ABSTAIN_HOSTILE, "hostile")
+            answer = self._abstain(question, texts.ABSTAIN_HOSTILE, "hostile", origin)
             answer.context = context
             return answer
         aq = self.retriever.analyze(view, question)
         turn = conversation.resolve(view, aq, context, catalog=self.catalog_of(view))
-        if turn.kind == "orphan":
-            answer = self._clarify(view, aq)
+        curated = self._curated(view, aq)
+        if curated is not None:
+            answer = curated
+        elif turn.kind == "orphan":
+            answer = self._clarify(view, aq, origin)
         else:
-            answer = self._answer(view, self._turn_query(view, aq, turn), top_k, turn.prefer_docs)
+            answer = self._answer(view, self._turn_query(view, aq, turn), top_k, turn.prefer_docs, origin)
         answer.context = conversation.next_context(
             context,
             question,
@@ -117,19 +142,41 @@ class AnswerService:
         resolved.original = aq.original
         return resolved
 
-    def _clarify(self, view: KnowledgeView, aq: AnalyzedQuery) -> Answer:
+    def _curated(self, view: KnowledgeView, aq: AnalyzedQuery) -> Answer | None:
+        """The curated answer of the same question, with its verbatim citations, or None."""
+        if self.curated is None:
+            return None
+        found = self.curated.match(view, aq)
+        if found is None:
+            return None
+        citations = self.curated.citations(view, found.item)
+        self.curated.record_use(found.item)
+        return Answer(
+            answer=with_markers(found.item.answer, citations),
+            abstained=False,
+            citations=citations,
+            source="curated",
+            curated_id=found.item.id,
+        )
+
+    def _clarify(self, view: KnowledgeView, aq: AnalyzedQuery, origin: object | None = None) -> Answer:
         """A topic-less follow-up with no conversation: ask back which of the likeliest measures it means."""
         today = self.today()
         # Measures in force first: an expired notice is never the likeliest thing a villager means.
         hits = sorted(self.retriever.search(view, aq, k=40), key=lambda h: not h.chunk.meta.in_force(today))
         choices = conversation.clarify_choices(hits, self.catalog_of(view), aq.normalized)
         if not choices:
-            return self._abstain(aq.original, texts.ABSTAIN, "no_match")
+            return self._abstain(aq.original, texts.ABSTAIN, "no_match", origin)
         names = texts.LIST_SEP.join(f"“{c['name']}”" for c in choices)
         return Answer(answer=texts.CLARIFY.format(names=names), abstained=False, clarify=choices)
 
     def _answer(
-        self, view: KnowledgeView, aq: AnalyzedQuery, top_k: int, prefer_docs: Sequence[str] = ()
+        self,
+        view: KnowledgeView,
+        aq: AnalyzedQuery,
+        top_k: int,
+        prefer_docs: Sequence[str] = (),
+        origin: object | None = None,
     ) -> Answer:
         question = aq.original
         hits = self.retriever.search(view, aq, k=max(8, top_k * 2))
@@ -139,16 +186,16 @@ class AnswerService:
             referral = view.referrals.match(aq.normalized)
             if referral is not None:
                 message = texts.ABSTAIN_REFERRAL.format(office=referral.office)
-                return self._abstain(question, message, "out_of_scope")
-            return self._abstain(question, texts.ABSTAIN, "no_match")
+                return self._abstain(question, message, "out_of_scope", origin)
+            return self._abstain(question, texts.ABSTAIN, "no_match", origin)
         measures = self._match_measures(view, aq, hits)
-        return self._compose(view, aq, hits, measures, top_k)
+        return self._compose(view, aq, hits, measures, top_k, origin)
 
     # -- steps -----------------------------------------------------------------------------------
-    def _abstain(self, question: str, message: str, reason: str) -> Answer:
+    def _abstain(self, question: str, message: str, reason: str, origin: object | None = None) -> Answer:
         if self.on_unanswered:
             try:
-                self.on_unanswered(question, reason)
+                self.on_unanswered(question, reason, origin)
             except Exception:  # logging a miss must never break the answer
                 logger.exception("could not record an unanswered question")
         return Answer(answer=message, abstained=True, reason=reason)
@@ -216,6 +263,7 @@ class AnswerService:
         hits: list[RetrievedChunk],
         measures: list[MeasureCard],
         top_k: int,
+        origin: object | None = None,
     ) -> Answer:
         """The passage that states what was asked first, then supporting passages, then the measure card."""
         cites = _Citations(view)
@@ -228,7 +276,7 @@ class AnswerService:
             lines.extend(self._measure_card(view, measures[0], cites, asks))
         lines.extend(self._validity_notes(view, cites))
         if not cites.items:
-            return self._abstain(aq.original, texts.ABSTAIN, "no_match")
+            return self._abstain(aq.original, texts.ABSTAIN, "no_match", origin)
         return Answer(
             answer="\n".join(lines),
             abstained=False,

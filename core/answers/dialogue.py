@@ -47,7 +47,13 @@ class Conversations:
         self.store = store
 
     def ask(
-        self, view: KnowledgeView, question: str, *, conversation_id: str | None = None, top_k: int = 3
+        self,
+        view: KnowledgeView,
+        question: str,
+        *,
+        conversation_id: str | None = None,
+        top_k: int = 3,
+        origin: object | None = None,
     ) -> tuple[Answer, str]:
         """The answer read in the conversation, and the conversation's id (new when none, unknown or expired)."""
         context: ConversationContext | None = None
@@ -59,7 +65,7 @@ class Conversations:
         new = context is None
         cid = new_conversation_id() if new else conversation_id
         assert cid is not None
-        answer = self.answers.ask(view, question, top_k=top_k, context=context)
+        answer = self.answers.ask(view, question, top_k=top_k, context=context, origin=origin)
         # A refused (hostile) first question leaves an empty conversation, so the returned id is a live one.
         state = (answer.context or ConversationContext()).to_dict()
         try:
@@ -69,11 +75,17 @@ class Conversations:
         return answer, cid
 
     def ask_with_history(
-        self, view: KnowledgeView, question: str, earlier: Sequence[str], *, top_k: int = 3
+        self,
+        view: KnowledgeView,
+        question: str,
+        earlier: Sequence[str],
+        *,
+        top_k: int = 3,
+        origin: object | None = None,
     ) -> Answer:
         """The answer to `question` read in the context of the `earlier` questions of a chat, oldest first."""
         context = history_context(view, earlier, self.answers, catalog=self.answers.catalog_of(view))
-        return self.answers.ask(view, question, top_k=top_k, context=context)
+        return self.answers.ask(view, question, top_k=top_k, context=context, origin=origin)
 
 
 def history_context(

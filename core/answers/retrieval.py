@@ -179,6 +179,10 @@ class Retriever:
         """The query normalised and expanded with the generation's glossary."""
         return analyze(query, view.glossary)
 
+    def embed_query(self, text: str) -> np.ndarray:
+        """The vector the dense leg would search with for `text`."""
+        return self._embedder().embed_query(text)
+
     # -- search ----------------------------------------------------------------------------------
     def search(
         self,

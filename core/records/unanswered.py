@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -9,17 +10,21 @@ from typing import Any
 from sqlalchemy import BigInteger, Integer, String, select
 from sqlalchemy.orm import Mapped, mapped_column
 
+from core.records.audit import Actor
 from core.records.db import Base, Database, UTCDateTime, utcnow
+from core.records.households import Jurisdiction
 from core.records.legacy import import_jsonl_once
 from core.records.pii import mask_text
+from core.records.review import QuestionGroup, Resolvable, group_questions, resolve_rows, visible
 from core.text import normalize_query
 
 MAX_QUESTION = 500
 MAX_REASON = 20
 
 
-class UnansweredQuestion(Base):
-    """A question the service abstained on; ID-card and phone numbers masked."""
+class UnansweredQuestion(Resolvable, Base):
+    """A question the service abstained on; ID-card and phone numbers masked. `township`/`village`: where the
+    asking chat user is bound (NULL: not bound, or a county cadre: the county's to review)."""
 
     __tablename__ = "unanswered_questions"
 
@@ -51,8 +56,9 @@ class UnansweredLog:
         if legacy_file is not None:
             import_jsonl_once(db, legacy_file, UnansweredQuestion, _legacy_row)
 
-    def record(self, question: str, reason: str) -> None:
-        """Store one question the service abstained on, with ID-card and phone numbers masked."""
+    def record(self, question: str, reason: str, where: Jurisdiction | None = None) -> None:
+        """Store one question the service abstained on, with ID-card and phone numbers masked; `where`: the
+        township or village of the asking chat user's binding."""
         with self._db.session() as session:
             session.add(
                 UnansweredQuestion(
@@ -60,8 +66,37 @@ class UnansweredLog:
                     at=utcnow().replace(microsecond=0),
                     question=mask_text(normalize_query(question))[:MAX_QUESTION],
                     reason=reason[:MAX_REASON],
+                    township=where.township if where else None,
+                    village=where.village if where else None,
                 )
             )
+
+    def groups(
+        self,
+        *,
+        scope: Jurisdiction,
+        since: datetime | None = None,
+        open_only: bool = True,
+        limit: int = 2000,
+    ) -> list[QuestionGroup]:
+        """The questions `scope` may review, grouped by similarity, biggest groups first (names masked)."""
+        query = select(UnansweredQuestion).where(*visible(UnansweredQuestion, scope))
+        if since is not None:
+            query = query.where(UnansweredQuestion.at >= _utc(since))
+        if open_only:
+            query = query.where(UnansweredQuestion.resolution.is_(None))
+        query = query.order_by(UnansweredQuestion.at.desc(), UnansweredQuestion.id.desc()).limit(limit)
+        with self._db.read_session() as session:
+            rows = [(q.id, q.at, q.question, q.reason, q.village or q.township) for q in session.scalars(query)]
+        return group_questions(rows)
+
+    def resolve(
+        self, ids: Sequence[int], *, scope: Jurisdiction, resolution: str, note: str, actor: Actor
+    ) -> int:
+        """Mark questions handled (`curated`: answered by a curated answer; `other_office`: another office's
+        business, named in `note`); only those `scope` may review. Returns how many."""
+        return resolve_rows(self._db, UnansweredQuestion, ids, scope=scope, resolution=resolution, note=note,
+                            actor=actor)
 
     def list(self, *, limit: int = 100, since: datetime | None = None) -> list[dict[str, Any]]:
         """Newest first, at most `limit`; only those at or after `since` (a naive time is taken as UTC)."""
