@@ -14,22 +14,26 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from api import errors
 from api.auth import require_public
+from api.ingest_worker import IngestWorkerLauncher
 from api.metrics import Metrics
 from api.middleware import ApiMiddleware
 from api.ratelimit import RateLimiter
 from api.routes import (
     admin,
     answers,
+    curated,
     docs,
     documents,
     eligibility,
     health,
     households,
+    library,
     me,
     measures,
     openai_compat,
     portal,
     unanswered,
+    workbench,
 )
 from api.routes.feedback import router as feedback_router
 from api.schemas.common import ErrorOut
@@ -69,6 +73,9 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         own = services is None
         app.state.services = services or build_services(settings)
+        app.state.ingest_worker = IngestWorkerLauncher(app.state.services.settings)
+        if app.state.services.library.pending():  # jobs queued before a restart, or on a replica that went away
+            app.state.ingest_worker.start()
         try:
             yield
         finally:
@@ -94,10 +101,12 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
             {"name": "households", "description": "households in a bound cadre's jurisdiction"},
             {"name": "admin", "description": "API clients, cadre accounts and binding codes (admin key)"},
             {"name": "openai", "description": "OpenAI-compatible chat and models, answered from policies"},
+            {"name": "workbench", "description": "the county workbench: sign-in links, sessions, audit export"},
         ],
     )
     if services is not None:
         app.state.services = services
+        app.state.ingest_worker = IngestWorkerLauncher(services.settings)
     app.state.metrics = Metrics()
     errors.install(app)
 
@@ -107,12 +116,14 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         max_body_bytes=settings.max_body_bytes,
         limiter=RateLimiter(settings),
         metrics=app.state.metrics,
+        # a document upload: the file's limit and room for the multipart envelope
+        large_bodies={("POST", "/v1/documents"): settings.upload_max_bytes + 64 * 1024},
     )
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
             allow_origins=settings.cors_origins,
-            allow_methods=["GET", "POST"],
+            allow_methods=["GET", "POST"],  # the workbench is same-origin only: no PUT/DELETE from portals
             allow_headers=["Authorization", "X-API-Key", "Content-Type", "X-Request-ID"],
             expose_headers=["X-Request-ID", "Retry-After", "X-RateLimit-Limit", "X-RateLimit-Remaining"],
             max_age=600,
@@ -137,5 +148,9 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     app.include_router(households.router, responses=common)
     app.include_router(admin.router, responses=common)
     app.include_router(openai_compat.router, responses=common)
+    app.include_router(curated.router, responses=common)
+    app.include_router(library.router, responses=common)
+    app.include_router(workbench.api_router, responses=common)
     app.include_router(portal.router)
+    app.include_router(workbench.router)
     return app

@@ -20,6 +20,7 @@ from api.deps import ServicesDep
 from api.middleware import UNKNOWN_KEY, WrongAddress, caller_address
 from core.errors import Forbidden, InvalidInput, NotBound, Unauthorized
 from core.records.audit import Actor
+from core.records.households import Jurisdiction
 from core.records.identity import ChatIdentity, Client
 
 Principal = Client
@@ -159,3 +160,25 @@ def require_cadre_or_admin(
 
 
 CadreOrAdmin = Annotated[Principal, Depends(require_cadre_or_admin)]
+
+
+def asker_place(
+    principal: OptionalPrincipal,
+    services: ServicesDep,
+    x_chat_user_id: Annotated[
+        str | None,
+        Header(
+            description="a channel's chat user who asks (optional): their household's village, or their cadre "
+            "account's area, goes with an unanswered question or a vote so that area's cadres review it"
+        ),
+    ] = None,
+) -> Jurisdiction | None:
+    """Where the asking chat user is bound (a channel's own chat users only); None for everyone else."""
+    if principal is None or principal.role != "channel" or not x_chat_user_id:
+        return None
+    if not _CHAT_USER_ID.match(x_chat_user_id):
+        raise InvalidInput("X-Chat-User-Id has 1–64 letters, digits or _.:@-")
+    return services.identity.place(channel=principal.name, chat_user_id=x_chat_user_id)
+
+
+AskerPlace = Annotated[Jurisdiction | None, Depends(asker_place)]

@@ -32,6 +32,7 @@ from typing import Any
 import anyio
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
+from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import texts
@@ -46,6 +47,7 @@ logger = logging.getLogger("api.access")
 
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 UNKNOWN_KEY = object()  # scope state marker: a key was presented but is not valid
+SESSION_COOKIE = "bangfu_wb"  # the workbench session (api/staff.py)
 
 
 @dataclass(frozen=True)
@@ -76,11 +78,24 @@ def _presented_key(headers: Headers) -> str | None:
 
 
 class ApiMiddleware:
-    def __init__(self, app: ASGIApp, *, max_body_bytes: int, limiter: RateLimiter, metrics: Metrics) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        max_body_bytes: int,
+        limiter: RateLimiter,
+        metrics: Metrics,
+        large_bodies: dict[tuple[str, str], int] | None = None,
+    ) -> None:
+        """`large_bodies`: (method, path) → the body limit of an upload endpoint instead of `max_body_bytes`."""
         self.app = app
         self.max_body_bytes = max_body_bytes
         self.limiter = limiter
         self.metrics = metrics
+        self.large_bodies = dict(large_bodies or {})
+
+    def _limit(self, scope: Scope) -> int:
+        return self.large_bodies.get((scope["method"], scope["path"]), self.max_body_bytes)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -112,7 +127,7 @@ class ApiMiddleware:
                 if refusal is not None:
                     await self._reply(send_with_id, *refusal)
                 else:
-                    await self.app(scope, self._counting(receive), send_with_id)
+                    await self.app(scope, self._counting(receive, self._limit(scope)), send_with_id)
             finally:
                 self._record(scope, status["code"], time.perf_counter() - started, client[0])
 
@@ -128,8 +143,8 @@ class ApiMiddleware:
         if length is not None:
             if not length.isdigit():
                 return 400, error_body("BadRequest", "invalid Content-Length"), {}
-            if int(length) > self.max_body_bytes:
-                detail = f"request body over {self.max_body_bytes} bytes"
+            if int(length) > self._limit(scope):
+                detail = f"request body over {self._limit(scope)} bytes"
                 return 413, error_body("PayloadTooLarge", detail), {}
         if not scope["path"].startswith("/v1/"):
             return None
@@ -137,8 +152,17 @@ class ApiMiddleware:
         address = caller_address(scope)
         identity = scope["app"].state.services.identity
 
+        session = None if key else cookie_parser(headers.get("cookie", "")).get(SESSION_COOKIE)
+
         def look_up_and_count() -> tuple[Client | None, object, Decision]:
             """Key lookup (database) and counting (memory or Redis): blocking, so one worker-thread hop."""
+            if session:
+                # A workbench session counts on its own (the admin limit), so a busy page is not held to the
+                # per-address limit of anonymous callers; the route reuses the lookup.
+                staff = scope["app"].state.services.staff.resolve(session)
+                scope["state"]["staff"] = staff
+                if staff is not None:
+                    return None, None, self.limiter.hit_session(staff.session_id)
             found = identity.authenticate(key) if key else None
             checked: object = found if found is not None else UNKNOWN_KEY
             if found is not None and not found.allows(address):
@@ -160,7 +184,7 @@ class ApiMiddleware:
         detail = texts.RATE_LIMITED.format(seconds=decision.retry_after)
         return 429, error_body("RateLimited", detail), {"Retry-After": str(decision.retry_after)}
 
-    def _counting(self, receive: Receive) -> Receive:
+    def _counting(self, receive: Receive, limit: int) -> Receive:
         """Receive that refuses a chunked body once it passes the size limit."""
         seen = 0
 
@@ -169,8 +193,8 @@ class ApiMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.max_body_bytes:
-                    raise HTTPException(413, f"request body over {self.max_body_bytes} bytes")
+                if seen > limit:
+                    raise HTTPException(413, f"request body over {limit} bytes")
             return message
 
         return wrapped

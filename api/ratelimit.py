@@ -6,7 +6,8 @@ Which limits apply to a call:
 - a portal key: the portal key's limit for all its users together, and the per-address limit for each
   visitor of the portal (a widget's key is public, one visitor must not use up everyone's share);
 - a channel key (a bot): the channel limit; the bot limits its own chat users;
-- an admin key: the admin limit.
+- an admin key: the admin limit;
+- a workbench session (cookie, no key): the admin limit, per session.
 
 Counters live in memory (one process) or in Redis (`BANGFU_RATE_LIMIT_STORAGE=redis://…`), shared by
 replicas. A refused call gets 429 with `Retry-After`; every limited call gets `X-RateLimit-Limit` and
@@ -72,6 +73,16 @@ class RateLimiter:
             remaining.append((stats.remaining, item.amount))
         left, amount = min(remaining)
         return Decision(True, amount, left, 0)
+
+    def hit_session(self, session_id: int | None) -> Decision:
+        """Count one call of a workbench session (the admin limit, per session)."""
+        item, key = self._per_role["admin"], f"session:{session_id}"
+        if not self._limiter.test(item, "bangfu", key):
+            reset, _ = self._limiter.get_window_stats(item, "bangfu", key)
+            return Decision(False, item.amount, 0, max(1, math.ceil(reset - time.time())))
+        self._limiter.hit(item, "bangfu", key)
+        stats = self._limiter.get_window_stats(item, "bangfu", key)
+        return Decision(True, item.amount, stats.remaining, 0)
 
     def reset(self) -> None:
         """Forget every counter (tests)."""

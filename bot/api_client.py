@@ -177,13 +177,16 @@ class ApiClient:
         raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
 
     # -- public -------------------------------------------------------------------------------------------
-    async def ask(self, question: str, conversation_id: str | None = None) -> dict[str, Any]:
-        """`POST /v1/ask`: the cited answer, or the abstention, read in the chat's conversation when given."""
+    async def ask(
+        self, question: str, conversation_id: str | None = None, *, chat_user_id: str | None = None
+    ) -> dict[str, Any]:
+        """`POST /v1/ask`: the cited answer, or the abstention, read in the chat's conversation when given; the
+        chat user id lets the API file an unanswered question under the asker's village for its cadres."""
         body: dict[str, Any] = {"question": question}
         if conversation_id:
             body["conversation_id"] = conversation_id
         # Safe to repeat: a turn saved twice leaves the conversation on the same question.
-        return await self._request("POST", "/v1/ask", json=body)
+        return await self._request("POST", "/v1/ask", json=body, chat_user_id=chat_user_id)
 
     async def document(self, doc_id: str) -> dict[str, Any]:
         """`GET /v1/documents/{doc_id}`: title, 文号, issuer, validity and full text."""
@@ -197,10 +200,20 @@ class ApiClient:
         """`POST /v1/eligibility`: results so far and the next interview question."""
         return await self._request("POST", "/v1/eligibility", json={"facts": facts})
 
-    async def feedback(self, *, question: str, helpful: bool, doc_ids: list[str]) -> None:
-        """`POST /v1/feedback`: record 有用/没用 on an answer."""
-        body = {"question": question[:500], "helpful": helpful, "doc_ids": doc_ids[:20]}
-        await self._request("POST", "/v1/feedback", json=body)
+    async def feedback(
+        self,
+        *,
+        question: str,
+        helpful: bool,
+        doc_ids: list[str],
+        answer: str | None = None,
+        chat_user_id: str | None = None,
+    ) -> None:
+        """`POST /v1/feedback`: record 有用/没用 on an answer (with the answer, for the cadres who review it)."""
+        body: dict[str, Any] = {"question": question[:500], "helpful": helpful, "doc_ids": doc_ids[:20]}
+        if answer:
+            body["answer"] = answer[:2000]
+        await self._request("POST", "/v1/feedback", json=body, chat_user_id=chat_user_id)
 
     # -- the chat user's own account ------------------------------------------------------------------------
     async def me(self, *, chat_user_id: str) -> dict[str, Any]:
@@ -243,6 +256,10 @@ class ApiClient:
         return await self._request(
             "GET", f"/v1/households/{_segment(household_no)}", chat_user_id=chat_user_id
         )
+
+    async def workbench_link(self, *, chat_user_id: str) -> dict[str, Any]:
+        """`POST /v1/workbench/links`: a single-use sign-in link to the county workbench (cadres)."""
+        return await self._request("POST", "/v1/workbench/links", chat_user_id=chat_user_id, idempotent=False)
 
     async def issue_code(self, *, chat_user_id: str, household_no: str) -> dict[str, Any]:
         return await self._request(

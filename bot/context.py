@@ -33,6 +33,7 @@ class CachedAnswer:
     citations: list[dict[str, Any]] = field(default_factory=list)
     clarify: list[str] = field(default_factory=list)  # the questions the 问“…” buttons ask, masked
     voted: bool = False
+    answer: str = ""  # the answer's text, sent with a vote so reviewers see what got it
 
     def citation(self, n: int) -> dict[str, Any] | None:
         return next((c for c in self.citations if str(c.get("n")) == str(n)), None)
@@ -56,6 +57,7 @@ class AnswerCache:
         self._items[key] = CachedAnswer(
             owner=owner,
             question=question,
+            answer=str(answer.get("answer") or "")[:2000],
             citations=[
                 {k: c.get(k) for k in ("n", "doc_id", "title", "doc_number", "section", "text")}
                 for c in answer.get("citations") or []

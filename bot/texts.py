@@ -68,6 +68,7 @@ CADRE_COMMANDS = (
     ("households", "干部：我负责的农户"),
     ("household", "干部：看一户的情况"),
     ("code", "干部：给一户生成绑定码"),
+    ("workbench", "干部：打开县级工作台（网页）"),
 )
 
 # -- answers -------------------------------------------------------------------------------------------------
@@ -200,6 +201,11 @@ UNBIND_KEPT = "好的，没有解除。"
 
 # -- cadres -----------------------------------------------------------------------------------------------------------
 CADRE_ONLY = "这个功能只有绑定了干部账号的村干部能用。"
+# /workbench: {url} is the single-use sign-in link (already HTML-escaped), valid {minutes} minutes.
+WORKBENCH_LINK = (
+    "点下面的链接进入县级工作台（{minutes}分钟内有效，只能用一次，请不要转发给别人）：\n{url}\n"
+    "用电脑办公的，可以把链接发到电脑上打开。"
+)
 SEARCH_USAGE = "请在 /search 后面加上户主姓名、户编号或身份证后4位，比如：/search 王海燕"
 HOUSEHOLD_USAGE = "请在 /household 后面加户编号，比如：/household 99000101010001"
 CODE_USAGE = "请在 /code 后面加户编号，比如：/code 99000101010001"

@@ -78,6 +78,14 @@ class Settings(BaseSettings):
     )
     keep_generations: int = Field(3, ge=2, description="knowledge generations kept on disk")
     max_body_bytes: int = Field(64 * 1024, description="largest request body the API accepts")
+    upload_max_bytes: int = Field(
+        10 * 1024 * 1024, ge=1024, description="largest document file the workbench accepts (POST /v1/documents)"
+    )
+    public_url: str | None = Field(
+        None,
+        description="the API's address as browsers reach it (workbench sign-in links); unset: the address the "
+        "bot called",
+    )
     cors_origins: list[str] = Field(
         default_factory=list, description="origins allowed to call the API from a browser"
     )
@@ -163,6 +171,20 @@ class Settings(BaseSettings):
     @property
     def is_production(self) -> bool:
         return self.env == "production"
+
+    def as_env(self) -> dict[str, str]:
+        """These settings as `BANGFU_*` variables, for a child process (the ingest worker) to read the same."""
+        env: dict[str, str] = {}
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            if value is None:
+                continue
+            if isinstance(value, Path):
+                value = str(value.resolve())
+            elif isinstance(value, list | dict):
+                value = json.dumps(value)
+            env[f"BANGFU_{name.upper()}"] = str(value)
+        return env
 
     def secret_file(self, name: str) -> Path:
         """Path of a development secret kept in the data dir."""

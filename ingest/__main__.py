@@ -1,4 +1,7 @@
-"""`python -m ingest [PATH] [--allow-removal]` and `python -m ingest households FILE`.
+"""`python -m ingest [PATH] [--allow-removal]`, `python -m ingest households FILE` and `python -m ingest jobs`.
+
+A folder ingest also reads the documents uploaded at the workbench and applies its marks (ingest/jobs.py);
+`jobs` runs the ingest jobs the workbench queued, one at a time, and exits when none is left.
 
 Exit codes: 0 published (or nothing changed), 1 published but some files failed, 2 an error (no such folder,
 another ingest running), 3 refused to publish because the run would empty or mostly remove the library.
@@ -48,6 +51,19 @@ def main(argv: list[str] | None = None) -> int:
             print("household import is not available in this build", file=sys.stderr)
             return 2
         return import_households_cli(Settings(), args.file)
+    if argv and argv[0] == "jobs":
+        argparse.ArgumentParser(prog="python -m ingest jobs", description="Run queued ingest jobs.").parse_args(
+            argv[1:]
+        )
+        from ingest.jobs import run_jobs
+
+        try:
+            ran = run_jobs(Settings())
+        except BangfuError as exc:
+            print(f"error: {exc.detail}", file=sys.stderr)
+            return 2
+        print(f"ingest jobs run: {ran}")
+        return 0
 
     parser = argparse.ArgumentParser(prog="python -m ingest", description="Ingest a policies folder.")
     parser.add_argument("path", nargs="?", type=Path, help="policies folder (default: policies/)")
@@ -60,10 +76,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     settings = Settings()
     folder = args.path or settings.policies_dir
-    from ingest.pipeline import PublishRefused, ingest_folder
+    from ingest.jobs import ingest_with_library
+    from ingest.pipeline import PublishRefused
 
     try:
-        report = ingest_folder(
+        report = ingest_with_library(
             settings,
             folder,
             progress=sys.stderr.isatty() and not args.no_progress,

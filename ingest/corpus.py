@@ -10,6 +10,7 @@ from pathlib import Path
 from ingest.readers import SUPPORTED_SUFFIXES
 
 _SKIP_NAMES = {"readme.md", "readme.txt", "license", "license.md"}
+UPLOADED_FOLDER = "uploaded"  # as core.records.library names uploaded files
 
 
 def sha(data: bytes) -> str:
@@ -18,11 +19,13 @@ def sha(data: bytes) -> str:
 
 @dataclass
 class Source:
-    """One document file: its path, its path relative to the policies folder, its content hash."""
+    """One document file: its path, its path relative to the policies folder, its content hash, and the path its
+    doc_id is made from (relative to the documents folder; `uploaded/<name>` for an uploaded file)."""
 
     path: Path
     rel: str
     digest: str
+    key: str = ""
 
 
 @dataclass
@@ -80,8 +83,9 @@ def discover(folder: Path) -> tuple[list[Path], Path | None, Path | None, Path |
     return files, measures, glossary, facts
 
 
-def scan(folder: Path) -> Corpus:
-    """Find and hash every file of a policies folder."""
+def scan(folder: Path, *, uploaded: Path | None = None) -> Corpus:
+    """Find and hash every file of a policies folder, and of `uploaded` (the data dir's documents uploaded at the
+    workbench, which appear as `uploaded/<name>`)."""
     files, measures_dir, glossary_path, facts_path = discover(folder)
     corpus = Corpus(
         folder=folder,
@@ -91,10 +95,14 @@ def scan(folder: Path) -> Corpus:
         glossary_path=glossary_path,
         facts_path=facts_path,
     )
-    for path in files:
-        rel = path.relative_to(folder).as_posix()
+    found = [(p, p.relative_to(folder).as_posix(), p.relative_to(corpus.docs_root).as_posix()) for p in files]
+    if uploaded is not None and uploaded.is_dir():
+        for path in sorted(p for p in uploaded.iterdir() if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES):
+            rel = f"{UPLOADED_FOLDER}/{path.name}"
+            found.append((path, rel, rel))
+    for path, rel, key in found:
         try:
-            corpus.sources.append(Source(path, rel, sha(path.read_bytes())))
+            corpus.sources.append(Source(path, rel, sha(path.read_bytes()), key))
         except OSError as exc:
             corpus.unreadable[rel] = f"cannot be read: {exc.strerror or exc}"
     return corpus

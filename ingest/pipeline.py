@@ -15,7 +15,7 @@ Example::
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from core.errors import CorpusError
@@ -35,6 +35,7 @@ from ingest.planning import (
 )
 from ingest.publishing import publish_generation, vectors_for
 from ingest.report import IngestReport
+from ingest.statuses import DocumentStatus, apply_statuses, status_lines
 
 __all__ = ["IngestReport", "PublishRefused", "ingest_folder"]
 
@@ -47,8 +48,15 @@ def ingest_folder(
     progress: bool = False,
     store: KnowledgeStore | None = None,
     allow_removal: bool = False,
+    uploaded: Path | None = None,
+    statuses: Mapping[str, DocumentStatus] | None = None,
+    on_progress: Callable[[str, int, int], None] | None = None,
 ) -> IngestReport:
     """Ingest a policies folder into a new knowledge generation; skip all work when nothing changed.
+
+    `uploaded`: a folder of documents uploaded at the workbench, ingested beside the policies folder; `statuses`:
+    documents marked superseded or withdrawn there (ingest/statuses.py); `on_progress(stage, done, total)`
+    hears the run's stages (scan, parse, embed, publish).
 
     Raises:
         CorpusError: `folder` is not a folder.
@@ -71,11 +79,21 @@ def ingest_folder(
         )
     )
     report = IngestReport()
+    statuses = dict(statuses or {})
+
+    def step(stage: str, done: int = 0, total: int = 0) -> None:
+        if on_progress:
+            on_progress(stage, done, total)
+
     with store.ingest_lock():
         store.prune(settings.keep_generations)
-        corpus = scan(folder)
+        step("scan")
+        corpus = scan(folder, uploaded=uploaded)
         fingerprint = corpus.fingerprint(
-            f"pipeline {PIPELINE_VERSION}", f"model {model_id}", f"chunk {CHUNK_MAX_CHARS}"
+            f"pipeline {PIPELINE_VERSION}",
+            f"model {model_id}",
+            f"chunk {CHUNK_MAX_CHARS}",
+            *status_lines(statuses),
         )
         previous = store.read_pointer()
         if previous and previous.fingerprint == fingerprint and previous.generation in store.generations():
@@ -83,13 +101,17 @@ def ingest_folder(
             report.seconds = time.perf_counter() - started
             return report
 
+        step("parse", 0, corpus.files_found)
         plan = plan_documents(corpus, previous, store, report)
+        step("parse", corpus.files_found, corpus.files_found)
         check_removal(corpus, plan, previous, report, allow_removal=allow_removal)
+        apply_statuses(plan, statuses, report, allow_removal=allow_removal)
         link_supersession(plan.docs)
         cache = IngestCache(settings.data_dir / "kb" / "ingest-cache.sqlite")
         try:
             catalog, facts, glossary = load_catalog(cache, corpus, plan.docs, report)
-            vectors = vectors_for(plan.chunks, model_id, cache, factory, report, progress)
+            vectors = vectors_for(plan.chunks, model_id, cache, factory, report, progress, on_progress)
+            step("publish")
             report.generation = publish_generation(
                 store,
                 plan,

@@ -75,7 +75,7 @@ def plan_documents(
         except CorpusError as exc:
             fail(src.rel, exc.detail)
             continue
-        doc_id = doc_id_for(src.path.relative_to(corpus.docs_root).as_posix())
+        doc_id = doc_id_for(src.key or src.path.relative_to(corpus.docs_root).as_posix())
         if doc_id in docs:
             report.failed[src.rel] = f"has the same document id '{doc_id}' as {docs[doc_id].meta.source}"
             continue

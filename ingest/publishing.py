@@ -29,8 +29,10 @@ def vectors_for(
     factory: Callable[[], Embedder],
     report: IngestReport,
     progress: bool,
+    on_progress: Callable[[str, int, int], None] | None = None,
 ) -> dict[str, np.ndarray]:
-    """A vector per chunk text hash: from the cache, else embedded (loading the model only then)."""
+    """A vector per chunk text hash: from the cache, else embedded (loading the model only then); `on_progress`
+    hears ("embed", done, total) after each batch."""
     hashes = list(dict.fromkeys(c.extra["text_hash"] for c in chunks))
     vectors = cache.get_vectors(model_id, hashes)
     todo = [c for c in chunks if c.extra["text_hash"] not in vectors]
@@ -55,6 +57,8 @@ def vectors_for(
             report.embedded += len(part)
             if bar:
                 bar.update(len(part))
+            if on_progress:
+                on_progress("embed", report.embedded, len(todo))
     finally:
         if bar:
             bar.close()

@@ -17,6 +17,7 @@ class IngestReport:
     unchanged: list[str] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)
     kept: dict[str, str] = field(default_factory=dict)
+    withdrawn: list[str] = field(default_factory=list)  # marked withdrawn at the workbench: left out
     documents: int = 0
     chunks: int = 0
     embedded: int = 0
@@ -45,4 +46,6 @@ class IngestReport:
             f"generation: {self.generation or '-'}{'' if self.changed else ' (nothing changed)'}; "
             f"{self.seconds:.2f} s",
         ]
+        if self.withdrawn:
+            lines.append(f"withdrawn at the workbench: {', '.join(self.withdrawn)}")
         return "\n".join(lines + self.failure_lines())

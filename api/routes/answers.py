@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
+from api.auth import AskerPlace
 from api.deps import ServicesDep, ViewDep
 from api.schemas.answers import AskIn, AskOut, SearchHit, SearchOut
 from api.schemas.common import ErrorOut
@@ -14,11 +15,11 @@ router = APIRouter(tags=["answers"])
 
 
 @router.post("/v1/ask", response_model=AskOut, responses={422: {"model": ErrorOut}, 503: {"model": ErrorOut}})
-def ask(body: AskIn, services: ServicesDep, view: ViewDep, request: Request) -> AskOut:
+def ask(body: AskIn, services: ServicesDep, view: ViewDep, request: Request, place: AskerPlace) -> AskOut:
     """Answer a policy question with citations, read in its conversation, or say honestly that the policies do not
-    cover it."""
+    cover it. A question that is the same as a cadre's curated one gets that answer (`source: curated`)."""
     answer, conversation_id = services.conversations.ask(
-        view, body.question, conversation_id=body.conversation_id, top_k=body.top_k or 3
+        view, body.question, conversation_id=body.conversation_id, top_k=body.top_k or 3, origin=place
     )
     request.app.state.metrics.observe_answer("ask", abstained=answer.abstained)
     return AskOut.model_validate(answer.as_dict() | {"conversation_id": conversation_id})

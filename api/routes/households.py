@@ -1,4 +1,7 @@
-"""Households for cadres: list and search in their jurisdiction, view one, issue binding codes, unbind."""
+"""Households for cadres: list and search in their jurisdiction, view one, issue binding codes, unbind.
+
+A cadre is a bot's chat user bound to a cadre account, or a cadre signed in at the workbench (api/staff.py);
+every read is audit-logged with who read it and through which channel."""
 
 from __future__ import annotations
 
@@ -6,7 +9,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from api.auth import CadreUser
 from api.deps import ServicesDep
 from api.routes.params import PLAIN_TEXT_PATTERN, HouseholdNo
 from api.schemas.common import ErrorOut
@@ -20,8 +22,7 @@ from api.schemas.households import (
     SearchIn,
     UnbindOut,
 )
-from core.records.households import Jurisdiction
-from core.records.identity import ChatIdentity
+from api.staff import CadreStaff
 
 router = APIRouter(
     prefix="/v1/households",
@@ -30,14 +31,9 @@ router = APIRouter(
 )
 
 
-def _jurisdiction(user: ChatIdentity) -> Jurisdiction:
-    assert user.cadre is not None
-    return user.cadre.jurisdiction
-
-
 @router.get("", response_model=HouseholdPageOut, summary="Households in my jurisdiction")
 def list_households(
-    user: CadreUser,
+    user: CadreStaff,
     services: ServicesDep,
     township: Annotated[
         str | None, Query(max_length=50, pattern=PLAIN_TEXT_PATTERN, description="乡镇")
@@ -54,8 +50,8 @@ def list_households(
 ) -> HouseholdPageOut:
     """The households the cadre looks after, by 户编号, optionally narrowed."""
     result = services.households.list_households(
-        jurisdiction=_jurisdiction(user),
-        actor=user.actor(),
+        jurisdiction=user.jurisdiction,
+        actor=user.actor,
         page=page,
         page_size=page_size,
         township=township,
@@ -72,10 +68,10 @@ def list_households(
 
 
 @router.post("/search", response_model=HouseholdSearchOut, summary="Search households in my jurisdiction")
-def search(body: SearchIn, user: CadreUser, services: ServicesDep) -> HouseholdSearchOut:
+def search(body: SearchIn, user: CadreStaff, services: ServicesDep) -> HouseholdSearchOut:
     """By 户编号, a member's name, or the last four characters of an ID number (sent in the body, not the URL)."""
     items = services.households.search(
-        jurisdiction=_jurisdiction(user), actor=user.actor(), query=body.query, limit=body.limit
+        jurisdiction=user.jurisdiction, actor=user.actor, query=body.query, limit=body.limit
     )
     return HouseholdSearchOut(items=[HouseholdOut.of(s) for s in items])
 
@@ -86,10 +82,10 @@ def search(body: SearchIn, user: CadreUser, services: ServicesDep) -> HouseholdS
     responses={404: {"model": ErrorOut}},
     summary="One household of my jurisdiction",
 )
-def view(household_no: HouseholdNo, user: CadreUser, services: ServicesDep) -> HouseholdStatusOut:
+def view(household_no: HouseholdNo, user: CadreStaff, services: ServicesDep) -> HouseholdStatusOut:
     """The whole record of one household the cadre looks after (404 for any other)."""
     status = services.households.view(
-        household_no=household_no, jurisdiction=_jurisdiction(user), actor=user.actor()
+        household_no=household_no, jurisdiction=user.jurisdiction, actor=user.actor
     )
     return HouseholdStatusOut.of(status)
 
@@ -101,10 +97,10 @@ def view(household_no: HouseholdNo, user: CadreUser, services: ServicesDep) -> H
     responses={404: {"model": ErrorOut}},
     summary="Issue a binding code",
 )
-def issue_code(household_no: HouseholdNo, user: CadreUser, services: ServicesDep) -> CodeOut:
+def issue_code(household_no: HouseholdNo, user: CadreStaff, services: ServicesDep) -> CodeOut:
     """A single-use code, valid 72 hours, with which a member of the household binds their chat account."""
     issued = services.identity.issue_household_code(
-        household_no=household_no, actor=user.actor(), jurisdiction=_jurisdiction(user)
+        household_no=household_no, actor=user.actor, jurisdiction=user.jurisdiction
     )
     return CodeOut.of(issued)
 
@@ -115,9 +111,9 @@ def issue_code(household_no: HouseholdNo, user: CadreUser, services: ServicesDep
     responses={404: {"model": ErrorOut}},
     summary="Unbind the household's chat accounts",
 )
-def unbind(household_no: HouseholdNo, user: CadreUser, services: ServicesDep) -> UnbindOut:
+def unbind(household_no: HouseholdNo, user: CadreStaff, services: ServicesDep) -> UnbindOut:
     """Unbind every chat account bound to the household and cancel its unused codes."""
     count = services.identity.unbind_household(
-        household_no=household_no, actor=user.actor(), jurisdiction=_jurisdiction(user)
+        household_no=household_no, actor=user.actor, jurisdiction=user.jurisdiction
     )
     return UnbindOut(unbound=count)

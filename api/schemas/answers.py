@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from api.schemas.common import Text
@@ -71,6 +73,11 @@ class AskOut(BaseModel):
         "the answer asks back which of these two or three measures it is about; empty otherwise",
     )
     conversation_id: str = Field(description="send it with the next question to ask a follow-up")
+    source: Literal["extractive", "curated"] = Field(
+        "extractive",
+        description="extractive: passages taken from the documents; curated: a cadre's curated answer (标准答案) "
+        "for this question, with its verbatim quotes as citations",
+    )
 
 
 class SearchHit(BaseModel):

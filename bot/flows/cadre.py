@@ -2,12 +2,14 @@
 
     /search 关键词 → search_households; /households [页] → the list, ten at a time, 下一页 (HouseholdsPage)
     /household 户编号 or 查看 (ViewHousehold) → one record; /code 户编号 or 生成绑定码 (IssueCode) → a code
+    /workbench → a single-use sign-in link to the county workbench (a web page)
 The API decides who is a cadre and what is in their jurisdiction; a refusal gets its own plain reply here.
 """
 
 from __future__ import annotations
 
 import contextlib
+import html
 from collections.abc import Awaitable
 from typing import Any, TypeVar
 
@@ -115,6 +117,13 @@ async def issue_code(update: Update, context: BotContext, household_no: str) -> 
         await send(update, context, render.issued_code(data))
 
 
+async def workbench(update: Update, context: BotContext) -> None:
+    """/workbench: a single-use link (10 minutes) that signs the cadre in to the county workbench."""
+    data = await _cadre_call(update, context, context.api.workbench_link(chat_user_id=user_id(update)))
+    if data is not None:
+        await send(update, context, T.WORKBENCH_LINK.format(url=html.escape(str(data["url"])), minutes=10))
+
+
 async def on_view(update: Update, context: BotContext) -> None:
     """查看 under a cadre's list."""
     assert update.callback_query is not None
@@ -152,6 +161,7 @@ def handlers() -> list[BaseHandler[Any, Any, Any]]:
         CommandHandler("households", households),
         CommandHandler("household", household),
         CommandHandler("code", code),
+        CommandHandler("workbench", workbench),
         CallbackQueryHandler(on_view, pattern=ViewHousehold.PATTERN),
         CallbackQueryHandler(on_issue_code, pattern=IssueCode.PATTERN),
         CallbackQueryHandler(on_page, pattern=HouseholdsPage.PATTERN),

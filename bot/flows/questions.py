@@ -52,7 +52,7 @@ async def answer_question(update: Update, context: BotContext, question: str) ->
     masked = mask_text(question)  # what is kept for a retry or feedback: no ID or phone numbers
     context.remember(update, PendingAction(RetryKind.ASK, question=masked))
     await typing(update, context)
-    data = await context.api.ask(question, context.state.conversation_id)
+    data = await context.api.ask(question, context.state.conversation_id, chat_user_id=user_id(update))
     context.forget(update)
     if data.get("conversation_id"):
         context.state.conversation_id = str(data["conversation_id"])
@@ -117,7 +117,13 @@ async def on_feedback(update: Update, context: BotContext) -> None:
     entry = context.answers.get(int(user_id(update)), vote.key) if vote else None
     if entry is not None and not entry.voted:
         try:
-            await context.api.feedback(question=entry.question, helpful=helpful, doc_ids=entry.doc_ids())
+            await context.api.feedback(
+                question=entry.question,
+                helpful=helpful,
+                doc_ids=entry.doc_ids(),
+                answer=entry.answer,
+                chat_user_id=user_id(update),
+            )
             entry.voted = True
         except ApiError as exc:  # feedback is not worth bothering the user with an error
             logger.warning("feedback not recorded: %s", type(exc).__name__)

@@ -43,6 +43,9 @@ MAX_CARD_LINES = 2
 RANK_BONUS = 0.5  # the retriever's fused score: tuned on the DEV sets of policies/ and realdocs
 
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
+# The origin of a question asked to test retrieval (the workbench's 检索测试): answered the same way, but not
+# recorded as unanswered and not counted as a curated answer's use.
+DRY_RUN = object()
 
 
 @dataclass
@@ -117,7 +120,7 @@ class AnswerService:
             return answer
         aq = self.retriever.analyze(view, question)
         turn = conversation.resolve(view, aq, context, catalog=self.catalog_of(view))
-        curated = self._curated(view, aq)
+        curated = self._curated(view, aq, count=origin is not DRY_RUN)
         if curated is not None:
             answer = curated
         elif turn.kind == "orphan":
@@ -142,7 +145,7 @@ class AnswerService:
         resolved.original = aq.original
         return resolved
 
-    def _curated(self, view: KnowledgeView, aq: AnalyzedQuery) -> Answer | None:
+    def _curated(self, view: KnowledgeView, aq: AnalyzedQuery, *, count: bool = True) -> Answer | None:
         """The curated answer of the same question, with its verbatim citations, or None."""
         if self.curated is None:
             return None
@@ -150,7 +153,8 @@ class AnswerService:
         if found is None:
             return None
         citations = self.curated.citations(view, found.item)
-        self.curated.record_use(found.item)
+        if count:
+            self.curated.record_use(found.item)
         return Answer(
             answer=with_markers(found.item.answer, citations),
             abstained=False,
@@ -193,7 +197,7 @@ class AnswerService:
 
     # -- steps -----------------------------------------------------------------------------------
     def _abstain(self, question: str, message: str, reason: str, origin: object | None = None) -> Answer:
-        if self.on_unanswered:
+        if self.on_unanswered and origin is not DRY_RUN:
             try:
                 self.on_unanswered(question, reason, origin)
             except Exception:  # logging a miss must never break the answer

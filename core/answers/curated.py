@@ -16,7 +16,9 @@ matches an entry's question or one of its other phrasings when all of these hold
 2. it holds the same numbers;
 3. neither side has a topic word the other lacks, where a topic word is one the documents use in less than
    `TOPIC_SHARE` of them (low-IDF words such as 政策 or 申请 are not topic words; words no document uses —
-   villagers' own words — are left to the next check);
+   villagers' own words — are left to the next check; single characters such as 钱 or 补, and a few filler
+   words, are not topic words), and a word counts as present when the other side has a two-character part of
+   it (每学期 ~ 一学期);
 4. the embedding similarity is at least `MIN_SIMILARITY`.
 
 Example::
@@ -47,8 +49,10 @@ from core.text import tokenize
 
 logger = logging.getLogger(__name__)
 
-MIN_SIMILARITY = 0.90
+MIN_SIMILARITY = 0.92
 TOPIC_SHARE = 0.5  # a word used by fewer than this share of the documents names a topic
+# Words of a question that name no topic even when the documents rarely use them.
+FILLER = frozenset("一个 多少 多少钱 可以 能够 是不是 有没有 现在 今年 俺家 俺们 咱家 政府 国家 一下".split())
 MAX_CITATIONS = 5
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _MARKER = re.compile(r"\[\d+\]")
@@ -178,10 +182,20 @@ class CuratedAnswers:
         # idf = log((n + 1) / (df + 0.5)); a word in fewer than topic_share of the documents has a higher idf
         bar = math.log((n + 1) / (self.topic_share * n + 0.5))
         unknown = index.idf("\u2205\u2205")
-        return {t for t in tokenize(aq.normalized) if bar < index.idf(t) < unknown}
+        return {
+            t
+            for t in tokenize(aq.normalized)
+            if bar < index.idf(t) < unknown and t not in FILLER and not (len(t) == 1 and "\u4e00" <= t <= "\u9fff")
+        }
 
     def _words(self, aq: AnalyzedQuery) -> set[str]:
         return set(tokenize(aq.expanded))
+
+    @staticmethod
+    def _missing(topic: set[str], words: set[str]) -> set[str]:
+        """Topic words not among `words`, nor sharing a two-character part with one of them."""
+        parts = {w for w in words if len(w) >= 2}
+        return {t for t in topic - words if not any(p in t for p in parts)}
 
     def same_question(self, view: KnowledgeView, asked: AnalyzedQuery, phrasing: str) -> float | None:
         """The similarity when `asked` is the same question as `phrasing` (the checks of the module doc), else
@@ -192,7 +206,9 @@ class CuratedAnswers:
         if sorted(_NUMBER.findall(asked.normalized)) != sorted(_NUMBER.findall(other.normalized)):
             return None
         asked_words, other_words = self._words(asked), self._words(other)
-        if self._topic_words(view, asked) - other_words or self._topic_words(view, other) - asked_words:
+        if self._missing(self._topic_words(view, asked), other_words) or self._missing(
+            self._topic_words(view, other), asked_words
+        ):
             return None
         similarity = float(
             self._vector(asked.expanded if asked.expansions else asked.normalized)

@@ -128,6 +128,21 @@ def safe_filename(name: str) -> str:
     return stem[: MAX_NAME - len(suffix)] + suffix
 
 
+def check_content(filename: str, content: bytes) -> None:
+    """A quick look before a file is kept: InvalidInput for what cannot be the kind of file its name says.
+
+    The ingest reads the file fully and reports anything else as the job's failure."""
+    suffix = PurePosixPath(filename).suffix.lower()
+    if not content:
+        raise InvalidInput("the file is empty")
+    if suffix == ".docx" and not content.startswith(b"PK\x03\x04"):
+        raise InvalidInput("this is not a Word .docx file (an old .doc must be saved as .docx first)")
+    if suffix == ".pdf" and not content.lstrip()[:5] == b"%PDF-":
+        raise InvalidInput("this is not a PDF file")
+    if suffix in (".md", ".txt", ".html", ".htm") and b"\x00" in content[:65536]:
+        raise InvalidInput("this is not a text file (it holds binary data); upload .docx or .pdf as such")
+
+
 def uploaded_doc_id(filename: str) -> str:
     """The doc_id an uploaded file gets (as ingest.corpus.doc_id_for names `uploaded/<file>`)."""
     stem = filename.rsplit(".", 1)[0]
@@ -165,8 +180,7 @@ class LibraryRecords:
         import hashlib
 
         name = safe_filename(filename)
-        if not content:
-            raise InvalidInput("the file is empty")
+        check_content(name, content)
         now = utcnow()
         with self._db.session() as session:
             session.execute(
@@ -187,6 +201,26 @@ class LibraryRecords:
             job = self._queue(session, "upload", actor, filename=name, doc_id=uploaded_doc_id(name))
             audit.record(session, actor=actor, action="document_upload", detail=f"job={job.id}")
             return _view(job)
+
+    def reject_upload(self, filename: str) -> None:
+        """An upload the ingest could not read: drop it, and bring back the upload it replaced (if any)."""
+        with self._db.session() as session:
+            bad = session.scalar(
+                select(UploadedDocument).where(
+                    UploadedDocument.filename == filename, UploadedDocument.replaced_at.is_(None)
+                )
+            )
+            if bad is None:
+                return
+            bad.replaced_at = utcnow()
+            earlier = session.scalar(
+                select(UploadedDocument)
+                .where(UploadedDocument.filename == filename, UploadedDocument.replaced_at == bad.uploaded_at)
+                .order_by(UploadedDocument.id.desc())
+                .limit(1)
+            )
+            if earlier is not None:
+                earlier.replaced_at = None
 
     def uploads(self) -> dict[str, bytes]:
         """The live uploaded files by name (what the ingest writes into the documents folder)."""

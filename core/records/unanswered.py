@@ -98,9 +98,12 @@ class UnansweredLog:
         return resolve_rows(self._db, UnansweredQuestion, ids, scope=scope, resolution=resolution, note=note,
                             actor=actor)
 
-    def list(self, *, limit: int = 100, since: datetime | None = None) -> list[dict[str, Any]]:
-        """Newest first, at most `limit`; only those at or after `since` (a naive time is taken as UTC)."""
-        query = select(UnansweredQuestion)
+    def list(
+        self, *, limit: int = 100, since: datetime | None = None, scope: Jurisdiction | None = None
+    ) -> list[dict[str, Any]]:
+        """Newest first, at most `limit`; only those at or after `since` (a naive time is taken as UTC), and only
+        those a reviewer of `scope` may see."""
+        query = select(UnansweredQuestion).where(*visible(UnansweredQuestion, scope or Jurisdiction.county()))
         if since is not None:
             query = query.where(UnansweredQuestion.at >= _utc(since))
         query = query.order_by(UnansweredQuestion.at.desc(), UnansweredQuestion.id.desc()).limit(limit)

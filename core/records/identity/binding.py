@@ -263,6 +263,23 @@ class Bindings:
             )
         return count
 
+    def place(self, *, channel: str, chat_user_id: str) -> Jurisdiction | None:
+        """Where a chat user belongs for review lists: their household's village, or their cadre account's
+        township or village; None when not bound, or bound to a county cadre (the county reviews those)."""
+        with self._db.read_session() as session:
+            identity = self._resolve(session, channel=channel, chat_user_id=chat_user_id)
+            if identity is None:
+                return None
+            if identity.cadre is not None:
+                j = identity.cadre.jurisdiction
+                return None if j.level == "county" else j
+            row = session.execute(
+                select(Household.township, Household.village).where(Household.id == identity.household_id)
+            ).first()
+            if row is None or not row[0] or not row[1]:
+                return None
+            return Jurisdiction.of_village(row[0], row[1])
+
     def resolve(self, *, channel: str, chat_user_id: str) -> ChatIdentity | None:
         """What the chat user is bound to, or None (also for a switched-off cadre account)."""
         with self._db.read_session() as session:
