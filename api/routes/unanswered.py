@@ -15,6 +15,7 @@ from api.routes.params import Since
 from api.schemas import ErrorOut
 from api.schemas.workbench import ResolveIn, ResolveOut, UnansweredGroup, UnansweredItem, UnansweredList
 from api.staff import StaffUser
+from core.records.names import mask_names
 
 router = APIRouter(tags=["answers"])
 
@@ -37,7 +38,7 @@ def unanswered(
     items = services.unanswered.list(limit=limit, since=since, scope=scope)
     groups = services.unanswered.groups(scope=scope, since=since)
     return UnansweredList(
-        questions=[UnansweredItem.model_validate(i) for i in items],
+        questions=[UnansweredItem.model_validate({**i, "question": mask_names(i["question"])}) for i in items],
         groups=[UnansweredGroup.model_validate(g, from_attributes=True) for g in groups],
     )
 
