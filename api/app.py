@@ -74,7 +74,9 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         own = services is None
         app.state.services = services or build_services(settings)
         app.state.ingest_worker = IngestWorkerLauncher(app.state.services.settings)
-        if app.state.services.library.pending():  # jobs queued before a restart, or on a replica that went away
+        if (
+            app.state.services.library.pending()
+        ):  # jobs queued before a restart, or on a replica that went away
             app.state.ingest_worker.start()
         try:
             yield
@@ -101,7 +103,10 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
             {"name": "households", "description": "households in a bound cadre's jurisdiction"},
             {"name": "admin", "description": "API clients, cadre accounts and binding codes (admin key)"},
             {"name": "openai", "description": "OpenAI-compatible chat and models, answered from policies"},
-            {"name": "workbench", "description": "the county workbench: sign-in links, sessions, audit export"},
+            {
+                "name": "workbench",
+                "description": "the county workbench: sign-in links, sessions, audit export",
+            },
         ],
     )
     if services is not None:

@@ -24,7 +24,15 @@ from api.middleware import SESSION_COOKIE
 from core.errors import Forbidden, Unauthorized
 from core.records.staff import Staff, StaffSessions, admin_staff, cadre_staff
 
-__all__ = ["CSRF_HEADER", "SESSION_COOKIE", "AdminStaff", "CadreStaff", "CountyStaff", "StaffUser", "get_staff"]
+__all__ = [
+    "CSRF_HEADER",
+    "SESSION_COOKIE",
+    "AdminStaff",
+    "CadreStaff",
+    "CountyStaff",
+    "StaffUser",
+    "get_staff",
+]
 
 CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -75,7 +83,9 @@ def get_staff(
         ):
             raise Forbidden("the CSRF token is missing or wrong; reload the workbench")
         return staff
-    raise Unauthorized("an admin key, a cadre's chat user id with a channel key, or a workbench session is required")
+    raise Unauthorized(
+        "an admin key, a cadre's chat user id with a channel key, or a workbench session is required"
+    )
 
 
 StaffUser = Annotated[Staff, Depends(get_staff)]

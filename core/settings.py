@@ -79,7 +79,9 @@ class Settings(BaseSettings):
     keep_generations: int = Field(3, ge=2, description="knowledge generations kept on disk")
     max_body_bytes: int = Field(64 * 1024, description="largest request body the API accepts")
     upload_max_bytes: int = Field(
-        10 * 1024 * 1024, ge=1024, description="largest document file the workbench accepts (POST /v1/documents)"
+        10 * 1024 * 1024,
+        ge=1024,
+        description="largest document file the workbench accepts (POST /v1/documents)",
     )
     public_url: str | None = Field(
         None,

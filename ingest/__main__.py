@@ -52,9 +52,9 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         return import_households_cli(Settings(), args.file)
     if argv and argv[0] == "jobs":
-        argparse.ArgumentParser(prog="python -m ingest jobs", description="Run queued ingest jobs.").parse_args(
-            argv[1:]
-        )
+        argparse.ArgumentParser(
+            prog="python -m ingest jobs", description="Run queued ingest jobs."
+        ).parse_args(argv[1:])
         from ingest.jobs import run_jobs
 
         try:

@@ -97,7 +97,9 @@ def scan(folder: Path, *, uploaded: Path | None = None) -> Corpus:
     )
     found = [(p, p.relative_to(folder).as_posix(), p.relative_to(corpus.docs_root).as_posix()) for p in files]
     if uploaded is not None and uploaded.is_dir():
-        for path in sorted(p for p in uploaded.iterdir() if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES):
+        for path in sorted(
+            p for p in uploaded.iterdir() if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES
+        ):
             rel = f"{UPLOADED_FOLDER}/{path.name}"
             found.append((path, rel, rel))
     for path, rel, key in found:

@@ -182,7 +182,9 @@ def run_jobs(settings: Settings, *, db: Database | None = None) -> int:
                 if not got:
                     logger.info("another ingest worker is running; it takes the queued jobs")
                     return ran
-                abandoned = library.abandon_running("the ingest worker stopped before finishing; upload again")
+                abandoned = library.abandon_running(
+                    "the ingest worker stopped before finishing; upload again"
+                )
                 if abandoned:
                     logger.warning("%d ingest jobs were left running by a stopped worker", abandoned)
                 while jobs := library.claim_all():

@@ -44,7 +44,11 @@ def apply_statuses(
             plan.chunks = [c for c in plan.chunks if c.doc_id != doc_id]
             report.withdrawn.append(doc.meta.source)
             logger.info("withdrawn at the workbench: %s", doc.meta.source)
-        elif mark.status == "superseded" and mark.superseded_by and doc.meta.superseded_by != mark.superseded_by:
+        elif (
+            mark.status == "superseded"
+            and mark.superseded_by
+            and doc.meta.superseded_by != mark.superseded_by
+        ):
             meta = dataclasses.replace(doc.meta, superseded_by=mark.superseded_by)
             plan.docs[doc_id] = StoredDocument(meta, doc.text, doc.content_hash)
     if report.withdrawn and not plan.docs and not allow_removal:

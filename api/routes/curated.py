@@ -60,7 +60,10 @@ def _may_change(staff: Staff, entry: CuratedEntry) -> None:
 
 def _resolve_sources(body: CuratedIn, staff: Staff, services: Services, entry_id: int) -> None:
     note = f"curated={entry_id}"
-    for log, ids in ((services.unanswered, body.resolve_unanswered), (services.feedback, body.resolve_feedback)):
+    for log, ids in (
+        (services.unanswered, body.resolve_unanswered),
+        (services.feedback, body.resolve_feedback),
+    ):
         if ids:
             log.resolve(ids, scope=staff.jurisdiction, resolution="curated", note=note, actor=staff.actor)
 
@@ -91,7 +94,9 @@ def get_curated(
     return _out(view, services.curated_store.get(curated_id))
 
 
-@router.put("/{curated_id}", response_model=CuratedOut, responses={404: {"model": ErrorOut}}, summary="Change")
+@router.put(
+    "/{curated_id}", response_model=CuratedOut, responses={404: {"model": ErrorOut}}, summary="Change"
+)
 def update(
     body: CuratedIn, staff: StaffUser, services: ServicesDep, view: ViewDep, curated_id: int = CuratedId
 ) -> CuratedOut:

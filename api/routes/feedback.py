@@ -64,7 +64,9 @@ def list_feedback(
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> FeedbackList:
     """Votes with the question and the answer that got them, newest first (cadres: their jurisdiction's)."""
-    items = services.feedback.review(scope=staff.jurisdiction, helpful=helpful, open_only=open_only, limit=limit)
+    items = services.feedback.review(
+        scope=staff.jurisdiction, helpful=helpful, open_only=open_only, limit=limit
+    )
     return FeedbackList(feedback=[FeedbackItemOut.model_validate(i, from_attributes=True) for i in items])
 
 

@@ -37,7 +37,8 @@ from core.errors import InvalidInput
 from core.records.library import UPLOADED_FOLDER, JobView
 
 router = APIRouter(
-    tags=["documents"], responses={401: {"model": ErrorOut}, 403: {"model": ErrorOut}, 422: {"model": ErrorOut}}
+    tags=["documents"],
+    responses={401: {"model": ErrorOut}, 403: {"model": ErrorOut}, 422: {"model": ErrorOut}},
 )
 
 JobId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$", description="the job id the upload returned")]
@@ -62,13 +63,17 @@ def upload(
     request: Request,
     staff: AdminStaff,
     services: ServicesDep,
-    file: Annotated[UploadFile, File(description=".md .txt .docx .pdf .html, at most BANGFU_UPLOAD_MAX_BYTES")],
+    file: Annotated[
+        UploadFile, File(description=".md .txt .docx .pdf .html, at most BANGFU_UPLOAD_MAX_BYTES")
+    ],
 ) -> JobOut:
     """Keep the file and queue its ingest (admin); the job says when it is served and what happened."""
     limit = services.settings.upload_max_bytes
     content = file.file.read(limit + 1)
     if len(content) > limit:
-        raise HTTPException(413, f"the file is over {limit // (1024 * 1024)} MB; split it or compress its images")
+        raise HTTPException(
+            413, f"the file is over {limit // (1024 * 1024)} MB; split it or compress its images"
+        )
     job = services.library.add_upload(file.filename or "", content, actor=staff.actor)
     _worker(request).start()
     return _job(job)
@@ -84,7 +89,9 @@ def get_job(job_id: JobId, request: Request, staff: StaffUser, services: Service
     """The job's state (queued, running, done, failed, refused), progress and summary."""
     job = services.library.job(job_id)
     if job.status == "queued":
-        _worker(request).start(unless_recent=True)  # the worker it was queued for may have gone with its replica
+        _worker(request).start(
+            unless_recent=True
+        )  # the worker it was queued for may have gone with its replica
     return _job(job)
 
 
@@ -108,9 +115,8 @@ def set_status(
     marks = services.library.statuses()
     if view.meta(doc_id) is None and doc_id not in marks:
         view.document(doc_id)  # 404: neither live nor marked
-    if body.status == "superseded":
-        if not body.superseded_by or view.meta(body.superseded_by) is None:
-            raise InvalidInput("superseded_by must name a document in the library")
+    if body.status == "superseded" and (not body.superseded_by or view.meta(body.superseded_by) is None):
+        raise InvalidInput("superseded_by must name a document in the library")
     status = None if body.status == "in_force" else body.status
     job = services.library.set_status(doc_id, status, superseded_by=body.superseded_by, actor=staff.actor)
     _worker(request).start()
@@ -171,7 +177,9 @@ def library(staff: StaffUser, services: ServicesDep, view: ViewDep) -> LibraryOu
 
 
 @router.post("/v1/retrieval-test", response_model=RetrievalTestOut, summary="Test retrieval (检索测试)")
-def retrieval_test(body: RetrievalTestIn, staff: StaffUser, services: ServicesDep, view: ViewDep) -> RetrievalTestOut:
+def retrieval_test(
+    body: RetrievalTestIn, staff: StaffUser, services: ServicesDep, view: ViewDep
+) -> RetrievalTestOut:
     """The ranked passages with their scores and the leg that found each, and the answer /v1/ask gives now, by
     the same code (the question is not logged as unanswered, and a curated answer's use is not counted)."""
     aq = services.retriever.analyze(view, body.question)

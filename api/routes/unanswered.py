@@ -38,7 +38,9 @@ def unanswered(
     items = services.unanswered.list(limit=limit, since=since, scope=scope)
     groups = services.unanswered.groups(scope=scope, since=since)
     return UnansweredList(
-        questions=[UnansweredItem.model_validate({**i, "question": mask_names(i["question"])}) for i in items],
+        questions=[
+            UnansweredItem.model_validate({**i, "question": mask_names(i["question"])}) for i in items
+        ],
         groups=[UnansweredGroup.model_validate(g, from_attributes=True) for g in groups],
     )
 

@@ -34,7 +34,8 @@ from core.records.staff import SESSION_TTL, OpenedSession
 
 router = APIRouter(include_in_schema=False)
 api_router = APIRouter(
-    tags=["workbench"], responses={401: {"model": ErrorOut}, 403: {"model": ErrorOut}, 422: {"model": ErrorOut}}
+    tags=["workbench"],
+    responses={401: {"model": ErrorOut}, 403: {"model": ErrorOut}, 422: {"model": ErrorOut}},
 )
 
 PRE_COOKIE = "bangfu_wb_pre"  # the sign-in form's double-submitted token
@@ -95,7 +96,13 @@ def _signin_page(request: Request, message: str = "", status: int = 200) -> HTML
     pre = secrets.token_urlsafe(24)
     page = _page("signin.html", status, PRE=pre, MESSAGE=message)
     page.set_cookie(
-        PRE_COOKIE, pre, max_age=900, path="/workbench", httponly=True, secure=_secure(request), samesite="strict"
+        PRE_COOKIE,
+        pre,
+        max_age=900,
+        path="/workbench",
+        httponly=True,
+        secure=_secure(request),
+        samesite="strict",
     )
     return page
 
@@ -130,7 +137,11 @@ def signin(request: Request, services: ServicesDep, token: Annotated[str, Form(m
     try:
         opened = services.staff.redeem_link(token)
     except Unauthorized:
-        return _signin_page(request, "这个登录链接已经用过或已过期（10分钟内有效，只能用一次）。请在机器人里重新发送 /workbench。", 401)
+        return _signin_page(
+            request,
+            "这个登录链接已经用过或已过期（10分钟内有效，只能用一次）。请在机器人里重新发送 /workbench。",
+            401,
+        )
     return _signed_in(request, opened)
 
 
@@ -158,7 +169,7 @@ def me(staff: StaffUser) -> MeOut:
         kind="admin" if staff.is_admin else "cadre",
         name=staff.name,
         area=staff.jurisdiction.label(),
-        level=staff.jurisdiction.level,  # type: ignore[arg-type]
+        level=staff.jurisdiction.level,
         county_level=staff.county_level,
         csrf=staff.csrf,
     )
@@ -171,7 +182,9 @@ def signout(request: Request, staff: StaffUser, services: ServicesDep) -> Respon
         raise InvalidInput("only a workbench session can sign out")
     services.staff.revoke(session_id=staff.session_id, actor=staff.actor)
     response = Response(status_code=204)
-    response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, secure=_secure(request), samesite="strict")
+    response.delete_cookie(
+        SESSION_COOKIE, path="/", httponly=True, secure=_secure(request), samesite="strict"
+    )
     return response
 
 
@@ -180,7 +193,9 @@ def link(
     request: Request,
     principal: OptionalPrincipal,
     services: ServicesDep,
-    x_chat_user_id: Annotated[str | None, Header(description="the cadre's chat user id (channel key)")] = None,
+    x_chat_user_id: Annotated[
+        str | None, Header(description="the cadre's chat user id (channel key)")
+    ] = None,
 ) -> LinkOut:
     """A single-use sign-in link (10 minutes) for the cadre a bot acts for (channel key + X-Chat-User-Id), or
     for the admin whose key is presented."""
@@ -208,7 +223,10 @@ def sessions(staff: AdminStaff, services: ServicesDep) -> SessionList:
 
 
 @api_router.post(
-    "/v1/admin/sessions/{session_id}/revoke", status_code=204, response_class=Response, summary="End a session"
+    "/v1/admin/sessions/{session_id}/revoke",
+    status_code=204,
+    response_class=Response,
+    summary="End a session",
 )
 def revoke(session_id: int, staff: AdminStaff, services: ServicesDep) -> Response:
     """End a workbench session at once, on every replica (admin)."""

@@ -52,7 +52,25 @@ logger = logging.getLogger(__name__)
 MIN_SIMILARITY = 0.92
 TOPIC_SHARE = 0.5  # a word used by fewer than this share of the documents names a topic
 # Words of a question that name no topic even when the documents rarely use them.
-FILLER = frozenset("一个 多少 多少钱 可以 能够 是不是 有没有 现在 今年 俺家 俺们 咱家 政府 国家 一下".split())
+FILLER = frozenset(
+    [
+        "一个",
+        "多少",
+        "多少钱",
+        "可以",
+        "能够",
+        "是不是",
+        "有没有",
+        "现在",
+        "今年",
+        "俺家",
+        "俺们",
+        "咱家",
+        "政府",
+        "国家",
+        "一下",
+    ]
+)
 MAX_CITATIONS = 5
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _MARKER = re.compile(r"\[\d+\]")
@@ -151,9 +169,13 @@ class CuratedAnswers:
             elif len(quote.strip()) < 4:
                 problems.append(f"quote {i}: too short (4 characters at least)")
             elif quote not in view.document(doc_id).text:
-                problems.append(f"quote {i} is not word for word in {doc_id}: copy it from the document's text")
+                problems.append(
+                    f"quote {i} is not word for word in {doc_id}: copy it from the document's text"
+                )
             elif meta.superseded_by:
-                problems.append(f"quote {i}: {doc_id} has been superseded by {meta.superseded_by}; quote that")
+                problems.append(
+                    f"quote {i}: {doc_id} has been superseded by {meta.superseded_by}; quote that"
+                )
         quotes = [q for _, q in citations]
         missing = [n for n in dict.fromkeys(numbers_of(answer)) if not any(_has_number(q, n) for q in quotes)]
         if missing:
@@ -185,7 +207,9 @@ class CuratedAnswers:
         return {
             t
             for t in tokenize(aq.normalized)
-            if bar < index.idf(t) < unknown and t not in FILLER and not (len(t) == 1 and "\u4e00" <= t <= "\u9fff")
+            if bar < index.idf(t) < unknown
+            and t not in FILLER
+            and not (len(t) == 1 and "\u4e00" <= t <= "\u9fff")
         }
 
     def _words(self, aq: AnalyzedQuery) -> set[str]:

@@ -127,10 +127,12 @@ class CuratedStore:
         if not fresh and cached is not None and now - cached[0] < self._cache_seconds:
             return cached[1]
         with self._db.read_session() as session:
-            fresh = [_entry(r) for r in session.scalars(select(CuratedAnswerRow).order_by(CuratedAnswerRow.id))]
+            rows = [
+                _entry(r) for r in session.scalars(select(CuratedAnswerRow).order_by(CuratedAnswerRow.id))
+            ]
         with self._lock:
-            self._cache = (now, fresh)
-        return fresh
+            self._cache = (now, rows)
+        return rows
 
     def get(self, entry_id: int) -> CuratedEntry:
         with self._db.read_session() as session:
@@ -143,7 +145,12 @@ class CuratedStore:
         now = utcnow()
         with self._db.session() as session:
             row = CuratedAnswerRow(
-                **_clean(draft), created_by=actor.who, created_at=now, updated_by=actor.who, updated_at=now, uses=0
+                **_clean(draft),
+                created_by=actor.who,
+                created_at=now,
+                updated_by=actor.who,
+                updated_at=now,
+                uses=0,
             )
             session.add(row)
             session.flush()

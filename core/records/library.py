@@ -300,13 +300,16 @@ class LibraryRecords:
                 raise NotFound("no such ingest job")
             ahead = 0
             if job.status == "queued":
-                ahead = session.scalar(
-                    select(func.count())
-                    .select_from(IngestJob)
-                    .where(
-                        IngestJob.status.in_(("queued", "running")), IngestJob.created_at < job.created_at
+                ahead = (
+                    session.scalar(
+                        select(func.count())
+                        .select_from(IngestJob)
+                        .where(
+                            IngestJob.status.in_(("queued", "running")), IngestJob.created_at < job.created_at
+                        )
                     )
-                ) or 0
+                    or 0
+                )
             return _view(job, ahead)
 
     def jobs(self, *, limit: int = 20) -> list[JobView]:
@@ -317,9 +320,12 @@ class LibraryRecords:
     def pending(self) -> int:
         """Jobs waiting to run."""
         with self._db.read_session() as session:
-            return session.scalar(
-                select(func.count()).select_from(IngestJob).where(IngestJob.status == "queued")
-            ) or 0
+            return (
+                session.scalar(
+                    select(func.count()).select_from(IngestJob).where(IngestJob.status == "queued")
+                )
+                or 0
+            )
 
     def claim_all(self) -> list[JobView]:
         """Take every queued job (the worker holds the ingest lock): one ingest applies them all."""

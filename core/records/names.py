@@ -23,7 +23,21 @@ SURNAMES = set(
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚"
     "卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万严覃武戴莫孔向汤"
 )  # the most common ~110 surnames; 钱 is left out: 的钱 is everywhere in questions about money
-COMPOUND_SURNAMES = {"欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "宇文", "司徒", "夏侯"}
+COMPOUND_SURNAMES = {
+    "欧阳",
+    "司马",
+    "上官",
+    "诸葛",
+    "东方",
+    "皇甫",
+    "尉迟",
+    "公孙",
+    "慕容",
+    "长孙",
+    "宇文",
+    "司徒",
+    "夏侯",
+}
 PLACE_ENDS = set("村乡镇县组屯社区市省")
 
 _S = "".join(sorted(SURNAMES))
@@ -33,7 +47,9 @@ _AFTER = (
     r"(?=家|的|说|能|想|问|是|他|她|今年|现在|户|老人|大爷|大娘|奶奶|爷爷|媳妇|儿子|女儿|孩子|一家|申请|领|去|"
     r"还|没|怎么|什么|可以|有没有|要|在|和|、|[，,。？?！!\s]|$)"
 )
-_IN_CONTEXT = re.compile(_BEFORE + r"((?:" + _C + r")[\u4e00-\u9fff]{1,2}|[" + _S + r"][\u4e00-\u9fff]{1,2}?)" + _AFTER)
+_IN_CONTEXT = re.compile(
+    _BEFORE + r"((?:" + _C + r")[\u4e00-\u9fff]{1,2}|[" + _S + r"][\u4e00-\u9fff]{1,2}?)" + _AFTER
+)
 
 
 @cache
@@ -49,7 +65,9 @@ def _is_word(word: str) -> bool:
 
 
 def _has_surname(word: str) -> bool:
-    return (word[:2] in COMPOUND_SURNAMES and 3 <= len(word) <= 4) or (word[0] in SURNAMES and 2 <= len(word) <= 3)
+    return (word[:2] in COMPOUND_SURNAMES and 3 <= len(word) <= 4) or (
+        word[0] in SURNAMES and 2 <= len(word) <= 3
+    )
 
 
 def find_names(text: str) -> list[str]:

@@ -109,7 +109,13 @@ def admin_staff(client_name: str, *, channel: str = "api", session_id: int | Non
 
 
 def cadre_staff(
-    cadre_id: int, name: str, jurisdiction: Jurisdiction, *, who: str, channel: str, session_id: int | None = None
+    cadre_id: int,
+    name: str,
+    jurisdiction: Jurisdiction,
+    *,
+    who: str,
+    channel: str,
+    session_id: int | None = None,
 ) -> Staff:
     return Staff(
         kind="cadre",
@@ -201,7 +207,9 @@ class StaffSessions:
         now = utcnow()
         with self._db.session() as session:
             opened = self._open(session, cadre_id=None, admin=admin, now=now)
-            audit.record(session, actor=Actor("admin", f"admin:{admin}", "workbench"), action="workbench_signin")
+            audit.record(
+                session, actor=Actor("admin", f"admin:{admin}", "workbench"), action="workbench_signin"
+            )
         return opened
 
     @staticmethod

@@ -87,7 +87,9 @@ class UnansweredLog:
             query = query.where(UnansweredQuestion.resolution.is_(None))
         query = query.order_by(UnansweredQuestion.at.desc(), UnansweredQuestion.id.desc()).limit(limit)
         with self._db.read_session() as session:
-            rows = [(q.id, q.at, q.question, q.reason, q.village or q.township) for q in session.scalars(query)]
+            rows = [
+                (q.id, q.at, q.question, q.reason, q.village or q.township) for q in session.scalars(query)
+            ]
         return group_questions(rows)
 
     def resolve(
@@ -95,8 +97,9 @@ class UnansweredLog:
     ) -> int:
         """Mark questions handled (`curated`: answered by a curated answer; `other_office`: another office's
         business, named in `note`); only those `scope` may review. Returns how many."""
-        return resolve_rows(self._db, UnansweredQuestion, ids, scope=scope, resolution=resolution, note=note,
-                            actor=actor)
+        return resolve_rows(
+            self._db, UnansweredQuestion, ids, scope=scope, resolution=resolution, note=note, actor=actor
+        )
 
     def list(
         self, *, limit: int = 100, since: datetime | None = None, scope: Jurisdiction | None = None

@@ -64,8 +64,15 @@ def test_the_editor_refuses_quotes_not_in_the_document_and_numbers_no_quote_hold
     made_up = {**CURATED, "answer": "每生每学期补助2000元。"}
     r = world.client.post("/v1/curated", headers=cadre, json=made_up)
     assert r.status_code == 422 and "2000" in r.json()["detail"]
-    assert world.client.post("/v1/curated", headers=cadre, json={**CURATED, "citations": [{"doc_id": "nope", "quote": QUOTE}]}).status_code == 422
-    assert world.client.post("/v1/curated", headers=cadre, json={**CURATED, "citations": []}).status_code == 422
+    assert (
+        world.client.post(
+            "/v1/curated", headers=cadre, json={**CURATED, "citations": [{"doc_id": "nope", "quote": QUOTE}]}
+        ).status_code
+        == 422
+    )
+    assert (
+        world.client.post("/v1/curated", headers=cadre, json={**CURATED, "citations": []}).status_code == 422
+    )
     assert world.client.get("/v1/curated", headers=world.admin).json()["curated"] == []
 
 
@@ -80,7 +87,10 @@ def test_a_paraphrase_gets_the_curated_answer_and_a_near_miss_does_not(world: Co
     assert got["source"] == "curated" and not got["abstained"]
     assert str(got["answer"]).startswith(CURATED["answer"]) and "[1][2]" in str(got["answer"])
     citations = got["citations"]
-    assert isinstance(citations, list) and [c["text"] for c in citations] == [QUOTE, "春季学期和秋季学期各申请一次"]
+    assert isinstance(citations, list) and [c["text"] for c in citations] == [
+        QUOTE,
+        "春季学期和秋季学期各申请一次",
+    ]
     text = world.client.get(f"/v1/documents/{DOC}", headers={"X-API-Key": world.portal_key}).json()["text"]
     assert all(c["text"] in text and c["doc_number"] and c["section"] for c in citations)
     for question in NEAR_MISSES:
@@ -98,7 +108,12 @@ def test_only_the_author_or_the_county_changes_a_curated_answer(world: County) -
     assert world.client.put(path, json=changed).status_code == 401
     r = world.client.put(path, headers=world.chat("cadre-baisha"), json=changed)
     assert r.status_code == 200 and r.json()["phrasings"] == changed["phrasings"]
-    assert world.client.put(path, headers=world.chat("cadre-county"), json={**changed, "answer": "1600元"}).status_code == 422
+    assert (
+        world.client.put(
+            path, headers=world.chat("cadre-county"), json={**changed, "answer": "1600元"}
+        ).status_code
+        == 422
+    )
     assert world.client.get("/v1/curated/999999", headers=world.admin).status_code == 404
 
 
@@ -111,7 +126,9 @@ def test_the_retrieval_test_shows_each_leg_and_the_live_answer_without_recording
     assert len(out["passages"]) == 5 and out["passages"][0]["rank"] == 1
     assert all(p["legs"] and (p["bm25"] is not None) == ("bm25" in p["legs"]) for p in out["passages"])
     assert any("dense" in p["legs"] for p in out["passages"])
-    assert out["answer"]["source"] == "curated" and out["answer"]["answer"] == _ask(world, PARAPHRASE)["answer"]
+    assert (
+        out["answer"]["source"] == "curated" and out["answer"]["answer"] == _ask(world, PARAPHRASE)["answer"]
+    )
     after = world.client.get("/v1/curated", headers=world.admin).json()["curated"][0]["uses"]
     assert after == uses + 1  # only the /v1/ask above counted
     before = world.client.get("/v1/unanswered", headers=world.admin).json()["questions"]
@@ -132,24 +149,41 @@ def _docx(title: str, body: list[str]) -> bytes:
 
 NEW_DOC = _docx(
     "青禾县2024年农村厕所改造奖补办法",
-    ["文号：青农〔2024〕3号", "第一条 对完成卫生厕所改造并验收合格的农户，每户奖补800元。", "第二条 由村委会统一申报。"],
+    [
+        "文号：青农〔2024〕3号",
+        "第一条 对完成卫生厕所改造并验收合格的农户，每户奖补800元。",
+        "第二条 由村委会统一申报。",
+    ],
 )
 
 
 def test_uploads_are_for_admins_checked_and_kept_safe(world: County) -> None:
-    files = {"file": ("厕所改造.docx", NEW_DOC, "application/vnd.openxmlformats-officedocument.wordprocessingml.document")}
+    files = {
+        "file": (
+            "厕所改造.docx",
+            NEW_DOC,
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        )
+    }
     assert world.client.post("/v1/documents", files=files).status_code == 401
-    assert world.client.post("/v1/documents", headers={"X-API-Key": world.portal_key}, files=files).status_code == 403
+    assert (
+        world.client.post("/v1/documents", headers={"X-API-Key": world.portal_key}, files=files).status_code
+        == 403
+    )
     cadre = world.sign_in("cadre-county")
     assert cadre.send("POST", "/v1/documents", files=files).status_code == 403
     admin = world.sign_in(None)
     assert admin.send("POST", "/v1/documents", csrf=False, files=files).status_code == 403
     bad = admin.send("POST", "/v1/documents", files={"file": ("x.exe", b"MZ", "application/octet-stream")})
     assert bad.status_code == 422 and ".docx" in bad.json()["detail"]
-    fake = admin.send("POST", "/v1/documents", files={"file": ("假文件.docx", b"not a zip", "application/octet-stream")})
+    fake = admin.send(
+        "POST", "/v1/documents", files={"file": ("假文件.docx", b"not a zip", "application/octet-stream")}
+    )
     assert fake.status_code == 422 and "Word" in fake.json()["detail"]
     big = b"x" * (world.settings.upload_max_bytes + 10)
-    assert admin.send("POST", "/v1/documents", files={"file": ("big.txt", big, "text/plain")}).status_code == 413
+    assert (
+        admin.send("POST", "/v1/documents", files={"file": ("big.txt", big, "text/plain")}).status_code == 413
+    )
     assert world.app.state.ingest_worker.starts == 0  # nothing refused was queued
 
 
@@ -159,7 +193,11 @@ def test_an_uploaded_docx_is_ingested_by_the_job_runner_and_served(world: County
     r = admin.send("POST", "/v1/documents", files=files)
     assert r.status_code == 202, r.text
     job = r.json()
-    assert job["status"] == "queued" and job["doc_id"] == "uploaded_厕所改造" and world.app.state.ingest_worker.starts == 1
+    assert (
+        job["status"] == "queued"
+        and job["doc_id"] == "uploaded_厕所改造"
+        and world.app.state.ingest_worker.starts == 1
+    )
     assert run_jobs(world.settings) == 1  # what `python -m ingest jobs` does
     done = admin.get(f"/v1/ingest/jobs/{job['id']}").json()
     assert done["status"] == "done", done
@@ -180,7 +218,9 @@ def test_an_uploaded_docx_is_ingested_by_the_job_runner_and_served(world: County
 def test_a_file_that_cannot_be_read_fails_its_job_and_changes_nothing_live(world: County) -> None:
     admin = world.sign_in(None)
     broken = NEW_DOC[:200]  # a truncated zip: looks like a .docx, cannot be read
-    r = admin.send("POST", "/v1/documents", files={"file": ("坏文件.docx", broken, "application/octet-stream")})
+    r = admin.send(
+        "POST", "/v1/documents", files={"file": ("坏文件.docx", broken, "application/octet-stream")}
+    )
     assert r.status_code == 202
     live = world.services.knowledge.current().generation
     run_jobs(world.settings)
@@ -215,7 +255,9 @@ def test_a_superseded_document_lapses_its_curated_answers(world: County) -> None
     assert admin.get(f"/v1/ingest/jobs/{job.json()['id']}").json()["status"] == "done"
     gone = world.client.get("/v1/documents/uploaded_厕所改造", headers={"X-API-Key": world.portal_key})
     assert gone.status_code == 404
-    listed = next(d for d in admin.get("/v1/library").json()["documents"] if d["doc_id"] == "uploaded_厕所改造")
+    listed = next(
+        d for d in admin.get("/v1/library").json()["documents"] if d["doc_id"] == "uploaded_厕所改造"
+    )
     assert listed["live"] is False and listed["mark"]["status"] == "withdrawn"
 
 
@@ -227,7 +269,9 @@ def test_households_at_the_workbench_are_the_cadres_own_and_audited(world: Count
     assert cadre.get(f"/v1/households/{BAISHA.household_no}").status_code == 200
     with world.services.db.read_session() as session:
         rows = session.execute(
-            select(AuditRecord.channel, AuditRecord.actor).where(AuditRecord.household_no == BAISHA.household_no)
+            select(AuditRecord.channel, AuditRecord.actor).where(
+                AuditRecord.household_no == BAISHA.household_no
+            )
         ).all()
     assert ("workbench", rows[-1][1]) == rows[-1] and rows[-1][1].startswith("cadre:")
     assert world.sign_in(None).get("/v1/households").status_code == 403  # admins read no household records

@@ -28,9 +28,16 @@ def world(
                 r = c.client.post("/v1/ask", headers=c.chat(user), json={"question": question})
                 assert r.status_code == 200 and r.json()["abstained"], r.text
         # asked on the portal (no chat user): the county's to review
-        r = c.client.post("/v1/ask", headers={"X-API-Key": c.portal_key}, json={"question": "明天县城会下雨吗"})
+        r = c.client.post(
+            "/v1/ask", headers={"X-API-Key": c.portal_key}, json={"question": "明天县城会下雨吗"}
+        )
         assert r.json()["abstained"]
-        vote = {"question": "雨露计划怎么申请", "helpful": False, "answer": "（当时的回答）每学期申请一次", "doc_ids": ["x"]}
+        vote = {
+            "question": "雨露计划怎么申请",
+            "helpful": False,
+            "answer": "（当时的回答）每学期申请一次",
+            "doc_ids": ["x"],
+        }
         assert c.client.post("/v1/feedback", headers=c.chat("villager-baisha"), json=vote).status_code == 204
         other = {**vote, "question": "光伏收益怎么分"}
         assert c.client.post("/v1/feedback", headers=c.chat("villager-liuwan"), json=other).status_code == 204
@@ -41,7 +48,9 @@ def _questions(body: dict[str, object]) -> str:
     return str(body)
 
 
-def test_a_village_cadre_reviews_only_what_their_village_asked_with_names_and_numbers_masked(world: County) -> None:
+def test_a_village_cadre_reviews_only_what_their_village_asked_with_names_and_numbers_masked(
+    world: County,
+) -> None:
     baisha = world.client.get("/v1/unanswered", headers=world.chat("cadre-baisha"))
     assert baisha.status_code == 200
     body = baisha.json()
@@ -52,7 +61,9 @@ def test_a_village_cadre_reviews_only_what_their_village_asked_with_names_and_nu
     assert "张**" in groups[0]["question"] and "张志强" not in text
     assert "13812345678" not in text and "138****5678" in text
     assert "王秀兰" not in text and "赶集" not in text and "下雨" not in text
-    assert [q["question"] for q in body["questions"]] and all("广场舞" in q["question"] for q in body["questions"])
+    assert [q["question"] for q in body["questions"]] and all(
+        "广场舞" in q["question"] for q in body["questions"]
+    )
 
     liuwan = world.client.get("/v1/unanswered", headers=world.chat("cadre-liuwan")).json()
     assert [g["count"] for g in liuwan["groups"]] == [2] and "王**" in liuwan["groups"][0]["question"]
@@ -99,7 +110,9 @@ def test_marking_handled_touches_only_the_reviewers_own_rows(world: County) -> N
     votes = world.client.get("/v1/feedback", headers=world.admin).json()["feedback"]
     ids = [f["id"] for f in votes]
     assert world.client.post(
-        "/v1/feedback/resolve", headers=world.chat("cadre-baisha"), json={"ids": ids, "resolution": "dismissed"}
+        "/v1/feedback/resolve",
+        headers=world.chat("cadre-baisha"),
+        json={"ids": ids, "resolution": "dismissed"},
     ).json() == {"resolved": 1}
     left = world.client.get("/v1/feedback", headers=world.admin).json()["feedback"]
     assert [f["question"] for f in left] == ["光伏收益怎么分"]

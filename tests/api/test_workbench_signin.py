@@ -4,11 +4,10 @@ who may do what (another village's cadre, a villager, the portal key, no key, an
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
-
-import hashlib
 
 import pytest
 from sqlalchemy import func, select, update
@@ -66,14 +65,19 @@ def test_under_https_the_cookie_is_secure(world: County) -> None:
 
 def test_only_cadres_and_admins_get_links(world: County) -> None:
     assert world.client.post("/v1/workbench/links").status_code == 401
-    assert world.client.post("/v1/workbench/links", headers={"X-API-Key": world.portal_key}).status_code == 403
+    assert (
+        world.client.post("/v1/workbench/links", headers={"X-API-Key": world.portal_key}).status_code == 403
+    )
     villager = world.client.post("/v1/workbench/links", headers=world.chat("villager-liuwan"))
     assert villager.status_code == 403 and LIUWAN.household_no not in villager.text
     unbound = world.client.post("/v1/workbench/links", headers=world.chat("stranger"))
     assert unbound.status_code == 403 and unbound.json()["error"] == "NotBound"
     assert world.client.post("/v1/workbench/links", headers=world.admin).status_code == 201
     with world.services.db.read_session() as session:
-        assert session.scalar(select(func.count()).select_from(SignInLink).where(SignInLink.admin.is_(None))) >= 1
+        assert (
+            session.scalar(select(func.count()).select_from(SignInLink).where(SignInLink.admin.is_(None)))
+            >= 1
+        )
 
 
 def test_changes_need_the_csrf_token_and_reads_do_not(world: County) -> None:
@@ -82,7 +86,9 @@ def test_changes_need_the_csrf_token_and_reads_do_not(world: County) -> None:
     assert browser.get("/v1/unanswered").status_code == 200
     missing = browser.send("POST", "/v1/unanswered/resolve", csrf=False, json=body)
     assert missing.status_code == 403 and "CSRF" in missing.json()["detail"]
-    wrong = browser.send("POST", "/v1/unanswered/resolve", csrf=False, json=body, headers={"X-CSRF-Token": "x"})
+    wrong = browser.send(
+        "POST", "/v1/unanswered/resolve", csrf=False, json=body, headers={"X-CSRF-Token": "x"}
+    )
     assert wrong.status_code == 403
     assert browser.send("POST", "/v1/unanswered/resolve", json=body).status_code == 200
     assert browser.send("POST", "/v1/workbench/signout", csrf=False).status_code == 403  # no forced sign-out
@@ -104,11 +110,18 @@ def test_sign_out_and_an_admins_revocation_end_sessions_at_once(world: County) -
     assert world.sign_in("cadre-baisha").get("/v1/admin/sessions").status_code == 403
     with world.services.db.read_session() as session:
         target = session.scalar(
-            select(StaffSession.id).where(StaffSession.token_hash == hashlib.sha256(str(token).encode()).hexdigest())
+            select(StaffSession.id).where(
+                StaffSession.token_hash == hashlib.sha256(str(token).encode()).hexdigest()
+            )
         )
     assert admin.send("POST", f"/v1/admin/sessions/{target}/revoke").status_code == 204
     assert stolen.get("/v1/workbench/me").status_code == 401  # the next request, whatever replica
-    assert world.client.post(f"/v1/admin/sessions/{target}/revoke", headers={"X-API-Key": world.portal_key}).status_code == 403
+    assert (
+        world.client.post(
+            f"/v1/admin/sessions/{target}/revoke", headers={"X-API-Key": world.portal_key}
+        ).status_code
+        == 403
+    )
     with world.services.db.read_session() as session:
         actions = set(session.scalars(select(AuditRecord.action)))
     assert {"workbench_signin", "workbench_revoke"} <= actions
@@ -120,10 +133,14 @@ def test_an_admin_signs_in_with_an_admin_key_and_no_other(world: County) -> None
     assert page.status_code == 200 and "/workbench" in page.text and "app.js" not in page.text
     pre = browser.cookies.get("bangfu_wb_pre")
     assert pre and f'value="{pre}"' in page.text
-    portal = browser.post("/workbench/key", data={"key": world.portal_key, "pre": pre}, follow_redirects=False)
+    portal = browser.post(
+        "/workbench/key", data={"key": world.portal_key, "pre": pre}, follow_redirects=False
+    )
     assert portal.status_code == 401 and "bangfu_wb=" not in portal.headers.get("set-cookie", "")
     pre = browser.cookies.get("bangfu_wb_pre")
-    forged = world.browser().post("/workbench/key", data={"key": world.admin_key, "pre": "guess"}, follow_redirects=False)
+    forged = world.browser().post(
+        "/workbench/key", data={"key": world.admin_key, "pre": "guess"}, follow_redirects=False
+    )
     assert forged.status_code == 403  # no double-submitted token: a cross-site form cannot sign anyone in
     ok = browser.post("/workbench/key", data={"key": world.admin_key, "pre": pre}, follow_redirects=False)
     assert ok.status_code == 303 and "bangfu_wb=" in ok.headers["set-cookie"]
@@ -145,7 +162,10 @@ def test_no_key_and_no_session_is_refused_everywhere(world: County) -> None:
         r = world.client.request(method, path, json={"question": "x"} if method == "POST" else None)
         assert r.status_code == 401, (path, r.text)
         r = world.client.request(
-            method, path, headers={"X-API-Key": world.portal_key}, json={"question": "x"} if method == "POST" else None
+            method,
+            path,
+            headers={"X-API-Key": world.portal_key},
+            json={"question": "x"} if method == "POST" else None,
         )
         assert r.status_code == 403, (path, r.text)
     # a cookie from nowhere is no session

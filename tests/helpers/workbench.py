@@ -126,11 +126,15 @@ def county(corpus_data_dir: Path, tmp: Path, database: str, pg_url: str | None) 
                 portal_key=identity.create_client(name="portal", role="portal")[1],
             )
             for chat_user_id, (area, phone) in CADRES.items():
-                cadre = identity.create_cadre(name=f"干部{chat_user_id[-2:]}", phone=phone, jurisdiction=area, actor=CLI_ADMIN)
+                cadre = identity.create_cadre(
+                    name=f"干部{chat_user_id[-2:]}", phone=phone, jurisdiction=area, actor=CLI_ADMIN
+                )
                 code = identity.issue_cadre_code(cadre_id=cadre.id, actor=CLI_ADMIN).code
                 _bind(world, chat_user_id, code, phone)
             for chat_user_id, household in VILLAGERS.items():
-                code = identity.issue_household_code(household_no=household.household_no, actor=CLI_ADMIN).code
+                code = identity.issue_household_code(
+                    household_no=household.household_no, actor=CLI_ADMIN
+                ).code
                 assert household.phone is not None
                 _bind(world, chat_user_id, code, household.phone)
             yield world
@@ -140,6 +144,8 @@ def county(corpus_data_dir: Path, tmp: Path, database: str, pg_url: str | None) 
 
 def _bind(world: County, chat_user_id: str, code: str, phone: str) -> None:
     r = world.client.post(
-        "/v1/me/bind", headers=world.chat(chat_user_id), json={"code": code, "phone": phone, "phone_verified": True}
+        "/v1/me/bind",
+        headers=world.chat(chat_user_id),
+        json={"code": code, "phone": phone, "phone_verified": True},
     )
     assert r.status_code == 200, r.text

@@ -40,7 +40,9 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("used_at", sa.DateTime(timezone=True), nullable=True),
-        sa.CheckConstraint("(cadre_id IS NULL) <> (admin IS NULL)", name=op.f("ck_workbench_links_one_subject")),
+        sa.CheckConstraint(
+            "(cadre_id IS NULL) <> (admin IS NULL)", name=op.f("ck_workbench_links_one_subject")
+        ),
         sa.ForeignKeyConstraint(
             ["cadre_id"], ["cadres.id"], name=op.f("fk_workbench_links_cadre_id_cadres"), ondelete="CASCADE"
         ),
@@ -65,13 +67,18 @@ def upgrade() -> None:
             "(cadre_id IS NULL) <> (admin IS NULL)", name=op.f("ck_workbench_sessions_one_subject")
         ),
         sa.ForeignKeyConstraint(
-            ["cadre_id"], ["cadres.id"], name=op.f("fk_workbench_sessions_cadre_id_cadres"), ondelete="CASCADE"
+            ["cadre_id"],
+            ["cadres.id"],
+            name=op.f("fk_workbench_sessions_cadre_id_cadres"),
+            ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_workbench_sessions")),
         sa.UniqueConstraint("token_hash", name=op.f("uq_workbench_sessions_token_hash")),
     )
     op.create_index(op.f("ix_workbench_sessions_cadre_id"), "workbench_sessions", ["cadre_id"], unique=False)
-    op.create_index(op.f("ix_workbench_sessions_expires_at"), "workbench_sessions", ["expires_at"], unique=False)
+    op.create_index(
+        op.f("ix_workbench_sessions_expires_at"), "workbench_sessions", ["expires_at"], unique=False
+    )
 
     op.create_table(
         "curated_answers",
