@@ -89,10 +89,12 @@ def get_job(job_id: JobId, request: Request, staff: StaffUser, services: Service
     """The job's state (queued, running, done, failed, refused), progress and summary."""
     job = services.library.job(job_id)
     if job.status == "queued":
-        _worker(request).start(
-            unless_recent=True
-        )  # the worker it was queued for may have gone with its replica
-    return _job(job)
+        # the worker it was queued for may have gone with its replica
+        _worker(request).start(unless_recent=True)
+    out = _job(job)
+    if job.status == "done":
+        out.live = services.knowledge.current().generation == job.summary.get("generation")
+    return out
 
 
 @router.get("/v1/ingest/jobs", response_model=JobList, summary="Recent ingest jobs")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -11,6 +11,7 @@ from api.schemas.answers import CitationOut
 from api.schemas.common import Text
 
 Resolution = Literal["curated", "other_office", "dismissed"]
+RowId = Annotated[int, Field(ge=1, le=2**63 - 1)]  # a review row's id (BIGINT)
 
 
 class MeOut(BaseModel):
@@ -44,7 +45,7 @@ class SessionList(BaseModel):
 class ResolveIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    ids: list[int] = Field(min_length=1, max_length=1000, description="the questions (or votes) handled")
+    ids: list[RowId] = Field(min_length=1, max_length=1000, description="the questions (or votes) handled")
     resolution: Resolution = Field(
         description="curated: answered by a curated answer; other_office: another office's business; "
         "dismissed: nothing to do"
@@ -111,10 +112,10 @@ class CuratedIn(BaseModel):
     phrasings: list[Text] = Field(default_factory=list, max_length=20, description="other ways people ask it")
     answer: Text = Field(min_length=1, max_length=2000, description="every number in it must be in a quote")
     citations: list[QuoteIn] = Field(min_length=1, max_length=5)
-    resolve_unanswered: list[int] = Field(
+    resolve_unanswered: list[RowId] = Field(
         default_factory=list, max_length=1000, description="unanswered questions this answers: marked curated"
     )
-    resolve_feedback: list[int] = Field(
+    resolve_feedback: list[RowId] = Field(
         default_factory=list, max_length=1000, description="votes this answers: marked curated"
     )
 
@@ -167,6 +168,7 @@ class JobOut(BaseModel):
     filename: str | None = None
     doc_id: str | None = Field(None, description="the document the job is about (an upload's future doc_id)")
     queue_position: int = Field(0, description="jobs ahead of this one while it waits")
+    live: bool = Field(False, description="done, and this API serves the generation it published")
 
 
 class JobList(BaseModel):

@@ -17,8 +17,8 @@ matches an entry's question or one of its other phrasings when all of these hold
 3. neither side has a topic word the other lacks, where a topic word is one the documents use in less than
    `TOPIC_SHARE` of them (low-IDF words such as 政策 or 申请 are not topic words; words no document uses —
    villagers' own words — are left to the next check; single characters such as 钱 or 补, and a few filler
-   words, are not topic words), and a word counts as present when the other side has a two-character part of
-   it (每学期 ~ 一学期);
+   words, are not topic words), and a word counts as present when the other side's text holds it however
+   jieba cut it (能奖补 holds 奖补) or has a two-character part of it (每学期 ~ 一学期);
 4. the embedding similarity is at least `MIN_SIMILARITY`.
 
 Example::
@@ -216,10 +216,12 @@ class CuratedAnswers:
         return set(tokenize(aq.expanded))
 
     @staticmethod
-    def _missing(topic: set[str], words: set[str]) -> set[str]:
-        """Topic words not among `words`, nor sharing a two-character part with one of them."""
+    def _missing(topic: set[str], other: AnalyzedQuery, words: set[str]) -> set[str]:
+        """Topic words that the other question neither says (in any segmentation: 能奖补 holds 奖补) nor shares a
+        two-character part of."""
         parts = {w for w in words if len(w) >= 2}
-        return {t for t in topic - words if not any(p in t for p in parts)}
+        text = other.expanded.lower()
+        return {t for t in topic - words if t not in text and not any(p in t for p in parts)}
 
     def same_question(self, view: KnowledgeView, asked: AnalyzedQuery, phrasing: str) -> float | None:
         """The similarity when `asked` is the same question as `phrasing` (the checks of the module doc), else
@@ -230,8 +232,8 @@ class CuratedAnswers:
         if sorted(_NUMBER.findall(asked.normalized)) != sorted(_NUMBER.findall(other.normalized)):
             return None
         asked_words, other_words = self._words(asked), self._words(other)
-        if self._missing(self._topic_words(view, asked), other_words) or self._missing(
-            self._topic_words(view, other), asked_words
+        if self._missing(self._topic_words(view, asked), other, other_words) or self._missing(
+            self._topic_words(view, other), asked, asked_words
         ):
             return None
         similarity = float(

@@ -149,11 +149,13 @@
 
   // -- navigation ----------------------------------------------------------------------------------------------
   const PAGES = { pending: showPending, curated: showCurated, library: showLibrary, households: showHouseholds, cases: showCases, audit: showAudit };
+  let quiet = false;  // the next hash change only switches the tab: its page was already drawn (the editor)
   function route() {
     let tab = (location.hash || '#pending').slice(1);
     if (!PAGES[tab] || (tab === 'audit' && !ME.county_level)) tab = 'pending';
     document.querySelectorAll('.tabs a').forEach(a => a.classList.toggle('on', a.dataset.tab === tab));
     document.querySelectorAll('.page').forEach(p => { p.hidden = p.id !== tab; });
+    if (quiet) { quiet = false; return; }
     say('');
     PAGES[tab]($(tab));
   }
@@ -206,8 +208,8 @@
   // -- 标准答案 -------------------------------------------------------------------------------------------------
   async function loadDocs() {
     if (DOCS.length) return DOCS;
-    const out = await run(() => api('GET', '/v1/documents'));
-    DOCS = out ? out.documents : [];
+    const out = await run(() => api('GET', '/v1/library'));
+    DOCS = out ? out.documents.filter(d => d.live) : [];
     return DOCS;
   }
   async function showCurated(root) {
@@ -235,7 +237,7 @@
     }
   }
   async function openEditor(draft) {
-    location.hash = '#curated';
+    if (location.hash !== '#curated') { quiet = true; location.hash = '#curated'; }
     const root = $('curated');
     const docs = await loadDocs();
     clear(root);
@@ -304,12 +306,14 @@
     const bar = el('span', {});
     const line = el('div', { class: 'job-line' });
     clear(box).append(el('div', { class: 'progress' }, bar), line);
+    let settle = 30;  // a done job is shown once this API serves what it published (a few seconds at most)
     const tick = async () => {
       let job;
       try { job = await api('GET', '/v1/ingest/jobs/' + id); } catch (e) { line.textContent = e.message; return; }
       line.textContent = jobLine(job);
-      line.dataset.status = job.status;
       bar.style.width = job.status === 'done' ? '100%' : job.total ? Math.round(100 * job.done / job.total) + '%' : '10%';
+      if (job.status === 'done' && !job.live && settle-- > 0) { setTimeout(tick, 1000); return; }
+      line.dataset.status = job.status;
       if (['done', 'failed', 'refused'].includes(job.status)) { DOCS = []; if (job.status === 'done') showDocs(); return; }
       setTimeout(tick, 1000);
     };
