@@ -128,17 +128,21 @@ def test_sign_in_upload_curate_and_the_next_villager_gets_it(
     c, api = world
     portal = {"X-API-Key": c.portal_key}
     # Something to review: a villager's unanswered question naming a neighbour, and a 没用 vote.
-    asked = httpx.post(timeout=HTTP_TIMEOUT, url=
-        f"{api}/v1/ask",
+    asked = httpx.post(
+        timeout=HTTP_TIMEOUT,
+        url=f"{api}/v1/ask",
         headers=c.chat("villager-baisha"),
         json={"question": "白沙村张志强家想问广场舞比赛什么时候报名"},
     ).json()
-    httpx.post(timeout=HTTP_TIMEOUT, url=
-        f"{api}/v1/feedback",
+    httpx.post(
+        timeout=HTTP_TIMEOUT,
+        url=f"{api}/v1/feedback",
         headers=c.chat("villager-baisha"),
         json={"question": "厕所改造给多少钱", "helpful": False, "answer": asked["answer"][:500]},
     )
-    before = httpx.post(timeout=HTTP_TIMEOUT, url=f"{api}/v1/ask", headers=portal, json={"question": PARAPHRASE}).json()
+    before = httpx.post(
+        timeout=HTTP_TIMEOUT, url=f"{api}/v1/ask", headers=portal, json={"question": PARAPHRASE}
+    ).json()
     assert before["source"] == "extractive"
 
     driver.set_window_size(1366, 768)
@@ -171,7 +175,15 @@ def test_sign_in_upload_curate_and_the_next_villager_gets_it(
     ).text
     doc_id = "uploaded_厕所改造奖补办法"
     served = httpx.get(timeout=HTTP_TIMEOUT, url=f"{api}/v1/documents/{doc_id}", headers=portal)
-    assert served.status_code == 200, (served.text, css(driver, "#upload-job").text, [x["doc_id"] for x in httpx.get(timeout=60, url=f"{api}/v1/documents", headers=portal).json()["documents"] if "upload" in x["doc_id"]])
+    assert served.status_code == 200, (
+        served.text,
+        css(driver, "#upload-job").text,
+        [
+            x["doc_id"]
+            for x in httpx.get(timeout=60, url=f"{api}/v1/documents", headers=portal).json()["documents"]
+            if "upload" in x["doc_id"]
+        ],
+    )
     assert "每户奖补800元" in served.json()["text"]
     wait(
         driver,
@@ -204,7 +216,9 @@ def test_sign_in_upload_curate_and_the_next_villager_gets_it(
     assert QUESTION in css(driver, "#curated").text and "有效" in css(driver, "#curated").text
 
     # the next villager, asking in other words, gets the curated answer with its verbatim citation
-    after = httpx.post(timeout=HTTP_TIMEOUT, url=f"{api}/v1/ask", headers=portal, json={"question": PARAPHRASE}).json()
+    after = httpx.post(
+        timeout=HTTP_TIMEOUT, url=f"{api}/v1/ask", headers=portal, json={"question": PARAPHRASE}
+    ).json()
     assert after["source"] == "curated", after
     assert (
         after["citations"][0]["doc_id"] == doc_id and after["citations"][0]["text"] in served.json()["text"]

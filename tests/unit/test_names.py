@@ -23,7 +23,14 @@ def test_names_are_masked_to_the_surname(text: str, masked: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["低保每月多少钱", "高龄补贴怎么领", "石桥村的路什么时候修", "白沙乡的医保在哪交", "何时发放补贴", "林业补贴有哪些"],
+    [
+        "低保每月多少钱",
+        "高龄补贴怎么领",
+        "石桥村的路什么时候修",
+        "白沙乡的医保在哪交",
+        "何时发放补贴",
+        "林业补贴有哪些",
+    ],
 )
 def test_policy_words_and_places_are_not_names(text: str) -> None:
     assert find_names(text) == [] and mask_names(text) == text

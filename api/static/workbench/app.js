@@ -87,6 +87,7 @@
     adminNoHouseholds: '户档案只对干部账号开放（按管辖范围查看，每次查看都记入审计）。',
     search: '搜索', searchHint: '户编号、户主姓名或身份证后四位',
     hh: { no: '户编号', head: '户主', village: '村', type: '户类型', risk: '风险', size: '人口' },
+    members: '家庭成员', payments: '发放记录', helper: '帮扶责任人：',
     prev: '上一页', next: '下一页', back: '返回列表',
     page: (p, n) => '第 ' + p + ' 页，共 ' + n + ' 户',
     // 案件
@@ -428,7 +429,7 @@
       el('td', { 'data-label': T.hh.no }, el('a', { href: '#households', onclick: e => { e.preventDefault(); showHousehold(h.household_no, box); } }, h.household_no)),
       el('td', { 'data-label': T.hh.head }, h.head_name || ''), el('td', { 'data-label': T.hh.village }, (h.township || '') + (h.village || '')),
       el('td', { 'data-label': T.hh.type }, (h.household_type || '') + (h.monitoring_type ? '（' + h.monitoring_type + '）' : '')),
-      el('td', { 'data-label': T.hh.risk }, h.risk_level || '—'), el('td', { 'data-label': T.hh.size }, h.size === null || h.size === undefined ? '' : String(h.size))));
+      el('td', { 'data-label': T.hh.risk }, h.risk_label || '—'), el('td', { 'data-label': T.hh.size }, h.size === null || h.size === undefined ? '' : String(h.size))));
     clear(box).appendChild(el('table', {}, el('thead', {}, el('tr', {}, Object.values(T.hh).map(x => el('th', {}, x)))), el('tbody', {}, rows)));
     if (paging) {
       const pages = Math.max(1, Math.ceil(paging.total / paging.page_size));
@@ -443,7 +444,10 @@
     const h = out.household || {};
     clear(box).append(el('button', { type: 'button', class: 'plain', onclick: () => showHouseholds($('households')) }, T.back),
       el('div', { class: 'card' }, el('h3', {}, no + ' ' + (h.head_name || '')), el('p', { class: 'answer' }, out.summary || ''),
-        el('pre', { class: 'muted' }, JSON.stringify(out, null, 1))));
+        el('h3', {}, T.members), el('ul', {}, (out.members || []).map(m => el('li', {},
+          [m.name, m.relation, m.id_masked, m.age === null || m.age === undefined ? '' : m.age + '岁', m.health, m.schooling].filter(Boolean).join(' · ')))),
+        el('h3', {}, T.payments), el('ul', {}, (out.payments || []).map(p => el('li', {}, p.paid_on + ' ' + p.item + ' ' + p.amount + '元（' + p.channel + '）'))),
+        out.helper && out.helper.name ? el('p', { class: 'muted' }, T.helper + out.helper.name + (out.helper.phone ? ' ' + out.helper.phone : '')) : null));
   }
 
   // -- 案件, 审计 ------------------------------------------------------------------------------------------------
