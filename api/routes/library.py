@@ -32,7 +32,7 @@ from api.schemas.workbench import (
     TestAnswer,
 )
 from api.staff import AdminStaff, StaffUser
-from core.answers.compose import DRY_RUN
+from core.answers.answer import DRY_RUN
 from core.errors import InvalidInput
 from core.records.library import UPLOADED_FOLDER, JobView
 

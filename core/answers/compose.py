@@ -15,13 +15,12 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Protocol
 
 from core.answers import conversation, intent, texts
+from core.answers.answer import DRY_RUN, Answer, UnansweredSink
 from core.answers.conversation import ConversationContext, Resolution
-from core.answers.curated import CuratedAnswers, with_markers
+from core.answers.curated import CuratedAnswers
 from core.answers.intent import classify
 from core.answers.measures import CatalogOf, MeasureCard, no_catalog
 from core.answers.passages import PassageScorer, passages_of
@@ -43,41 +42,6 @@ MAX_CARD_LINES = 2
 RANK_BONUS = 0.5  # the retriever's fused score: tuned on the DEV sets of policies/ and realdocs
 
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
-# The origin of a question asked to test retrieval (the workbench's 检索测试): answered the same way, but not
-# recorded as unanswered and not counted as a curated answer's use.
-DRY_RUN = object()
-
-
-@dataclass
-class Answer:
-    """What `/v1/ask` returns."""
-
-    answer: str
-    abstained: bool
-    citations: list[Citation] = field(default_factory=list)
-    measures: list[dict[str, str]] = field(default_factory=list)
-    reason: str | None = None  # why it abstained: no_match, out_of_scope (referred elsewhere), hostile
-    # A follow-up without context: the likeliest measures to ask about ({measure_id, doc_id, name, question}).
-    clarify: list[dict[str, str | None]] = field(default_factory=list)
-    context: ConversationContext | None = None  # the conversation after this turn
-    source: str = "extractive"  # "curated": a cadre's curated answer (core/answers/curated.py)
-    curated_id: int | None = None
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "answer": self.answer,
-            "abstained": self.abstained,
-            "citations": [c.as_dict() for c in self.citations],
-            "measures": self.measures,
-            "clarify": self.clarify,
-            "source": self.source,
-        }
-
-
-class UnansweredSink(Protocol):
-    """Where abstentions are recorded; `origin` is the caller's opaque note of who asked (None: unknown)."""
-
-    def __call__(self, question: str, reason: str, origin: object | None = None) -> None: ...
 
 
 class AnswerService:
@@ -147,21 +111,7 @@ class AnswerService:
 
     def _curated(self, view: KnowledgeView, aq: AnalyzedQuery, *, count: bool = True) -> Answer | None:
         """The curated answer of the same question, with its verbatim citations, or None."""
-        if self.curated is None:
-            return None
-        found = self.curated.match(view, aq)
-        if found is None:
-            return None
-        citations = self.curated.citations(view, found.item)
-        if count:
-            self.curated.record_use(found.item)
-        return Answer(
-            answer=with_markers(found.item.answer, citations),
-            abstained=False,
-            citations=citations,
-            source="curated",
-            curated_id=found.item.id,
-        )
+        return self.curated.answer(view, aq, count=count) if self.curated is not None else None
 
     def _clarify(self, view: KnowledgeView, aq: AnalyzedQuery, origin: object | None = None) -> Answer:
         """A topic-less follow-up with no conversation: ask back which of the likeliest measures it means."""

@@ -40,6 +40,7 @@ from typing import Protocol
 
 import numpy as np
 
+from core.answers.answer import Answer
 from core.answers.intent import classify
 from core.answers.retrieval import AnalyzedQuery, DocBM25Index, Retriever
 from core.errors import InvalidInput
@@ -269,6 +270,22 @@ class CuratedAnswers:
             section = next((c.section for c in view.chunks_of(doc_id) if quote in c.text), None)
             out.append(Citation(n, doc_id, meta.title, meta.doc_number, section, quote, 1.0))
         return out
+
+    def answer(self, view: KnowledgeView, asked: AnalyzedQuery, *, count: bool = True) -> Answer | None:
+        """The curated answer to `asked` with its citations (its use counted unless not `count`), or None."""
+        found = self.match(view, asked)
+        if found is None:
+            return None
+        citations = self.citations(view, found.item)
+        if count:
+            self.record_use(found.item)
+        return Answer(
+            answer=with_markers(found.item.answer, citations),
+            abstained=False,
+            citations=citations,
+            source="curated",
+            curated_id=found.item.id,
+        )
 
     def record_use(self, item: CuratedItem) -> None:
         try:
