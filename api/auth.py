@@ -10,7 +10,9 @@ from any other. What each kind of key is trusted for is the README's "Security m
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
@@ -172,13 +174,15 @@ def asker_place(
             "account's area, goes with an unanswered question or a vote so that area's cadres review it"
         ),
     ] = None,
-) -> Jurisdiction | None:
-    """Where the asking chat user is bound (a channel's own chat users only); None for everyone else."""
+) -> Callable[[], Jurisdiction | None]:
+    """Where the asking chat user is bound (a channel's own chat users only), looked up only when needed (an
+    answered question needs no lookup); None for everyone else."""
     if principal is None or principal.role != "channel" or not x_chat_user_id:
-        return None
+        return lambda: None
     if not _CHAT_USER_ID.match(x_chat_user_id):
         raise InvalidInput("X-Chat-User-Id has 1–64 letters, digits or _.:@-")
-    return services.identity.place(channel=principal.name, chat_user_id=x_chat_user_id)
+    channel, chat_user_id = principal.name, x_chat_user_id
+    return cache(lambda: services.identity.place(channel=channel, chat_user_id=chat_user_id))
 
 
-AskerPlace = Annotated[Jurisdiction | None, Depends(asker_place)]
+AskerPlace = Annotated[Callable[[], Jurisdiction | None], Depends(asker_place)]

@@ -131,8 +131,10 @@ def build_services(settings: Settings, *, embedder: Embedder | None = None) -> S
     curated = CuratedAnswers(curated_store, retriever)
 
     def on_unanswered(question: str, reason: str, origin: object | None = None) -> None:
-        # The API passes the asking chat user's jurisdiction as the origin; anything else counts as the county's.
-        unanswered.record(question, reason, where=origin if isinstance(origin, Jurisdiction) else None)
+        # The API passes where the asking chat user is bound (a Jurisdiction, or a function that looks it up only
+        # now, on an abstention); anything else counts as the county's.
+        where = origin() if callable(origin) else origin
+        unanswered.record(question, reason, where=where if isinstance(where, Jurisdiction) else None)
 
     answers = AnswerService(
         retriever,

@@ -45,7 +45,7 @@ def feedback(body: FeedbackIn, principal: PublicAccess, services: ServicesDep, p
         doc_ids=body.doc_ids or [],
         client=principal.name if principal else None,
         answer=body.answer,
-        where=place,
+        where=place(),
     )
     return Response(status_code=204)
 
