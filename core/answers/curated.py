@@ -106,6 +106,21 @@ class CuratedSource(Protocol):
 
 
 @dataclass(frozen=True)
+class _Question:
+    """A question as the matching checks see it."""
+
+    aq: AnalyzedQuery
+    intents: frozenset[str]
+    numbers: tuple[str, ...]
+    words: set[str]
+    topic: set[str]
+
+    @property
+    def embed_text(self) -> str:
+        return self.aq.expanded if self.aq.expansions else self.aq.normalized
+
+
+@dataclass(frozen=True)
 class CuratedMatch:
     item: CuratedItem
     phrasing: str
@@ -150,6 +165,7 @@ class CuratedAnswers:
         self.min_similarity = min_similarity
         self.topic_share = topic_share
         self._vectors: dict[str, np.ndarray] = {}
+        self._questions: dict[tuple[str, str], _Question] = {}
         self._lock = threading.Lock()
 
     # -- drafts ----------------------------------------------------------------------------------------------
@@ -224,23 +240,43 @@ class CuratedAnswers:
         text = other.expanded.lower()
         return {t for t in topic - words if t not in text and not any(p in t for p in parts)}
 
+    def _prepared(self, view: KnowledgeView, text: str | AnalyzedQuery) -> _Question:
+        """What the checks compare of a question: built once per generation for each stored phrasing."""
+        original = text.original if isinstance(text, AnalyzedQuery) else text
+        key = (view.generation, original)
+        with self._lock:
+            cached = self._questions.get(key)
+        if cached is not None:
+            return cached
+        aq = text if isinstance(text, AnalyzedQuery) else self.retriever.analyze(view, text)
+        words = self._words(aq)
+        question = _Question(
+            aq=aq,
+            intents=frozenset(classify(aq.normalized)),
+            numbers=tuple(sorted(_NUMBER.findall(aq.normalized))),
+            words=words,
+            topic=self._topic_words(view, aq),
+        )
+        with self._lock:
+            if len(self._questions) > 5000:
+                self._questions.clear()
+            self._questions[key] = question
+        return question
+
     def same_question(self, view: KnowledgeView, asked: AnalyzedQuery, phrasing: str) -> float | None:
         """The similarity when `asked` is the same question as `phrasing` (the checks of the module doc), else
         None."""
-        other = self.retriever.analyze(view, phrasing)
-        if set(classify(asked.normalized)) != set(classify(other.normalized)):
+        return self._same(view, self._prepared(view, asked), phrasing)
+
+    def _same(self, view: KnowledgeView, asked: _Question, phrasing: str) -> float | None:
+        other = self._prepared(view, phrasing)
+        if asked.intents != other.intents or asked.numbers != other.numbers:
             return None
-        if sorted(_NUMBER.findall(asked.normalized)) != sorted(_NUMBER.findall(other.normalized)):
-            return None
-        asked_words, other_words = self._words(asked), self._words(other)
-        if self._missing(self._topic_words(view, asked), other, other_words) or self._missing(
-            self._topic_words(view, other), asked, asked_words
+        if self._missing(asked.topic, other.aq, other.words) or self._missing(
+            other.topic, asked.aq, asked.words
         ):
             return None
-        similarity = float(
-            self._vector(asked.expanded if asked.expansions else asked.normalized)
-            @ self._vector(other.expanded if other.expansions else other.normalized)
-        )
+        similarity = float(self._vector(asked.embed_text) @ self._vector(other.embed_text))
         return similarity if similarity >= self.min_similarity else None
 
     def match(self, view: KnowledgeView, asked: AnalyzedQuery) -> CuratedMatch | None:
@@ -251,11 +287,13 @@ class CuratedAnswers:
             logger.exception("could not read the curated answers")
             return None
         best: CuratedMatch | None = None
+        prepared = self._prepared(view, asked) if items else None
         for item in items:
             if lapse_reason(view, item.citations) is not None:
                 continue
             for phrasing in item.questions:
-                similarity = self.same_question(view, asked, phrasing)
+                assert prepared is not None
+                similarity = self._same(view, prepared, phrasing)
                 if similarity is not None and (best is None or similarity > best.similarity):
                     best = CuratedMatch(item, phrasing, similarity)
         return best
