@@ -18,6 +18,7 @@ from datetime import date
 from functools import cache
 from importlib import resources
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Form, Header, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -75,6 +76,19 @@ def _page(name: str, status: int = 200, **values: str) -> HTMLResponse:
 
 def _secure(request: Request) -> bool:
     return request.url.scheme == "https"
+
+
+def _cross_site(request: Request, services: ServicesDep) -> bool:
+    """A sign-in form posted from another site's page (a browser names the page's origin): refused, so nobody is
+    signed in to a session of someone else's choosing."""
+    origin = request.headers.get("origin")
+    if not origin:
+        return False
+    own = {f"{request.url.scheme}://{request.url.netloc}"}
+    if services.settings.public_url:
+        public = urlsplit(services.settings.public_url)
+        own.add(f"{public.scheme}://{public.netloc}")
+    return origin not in own
 
 
 def _signed_in(request: Request, opened: OpenedSession) -> Response:
@@ -135,6 +149,8 @@ def asset(name: str, request: Request, services: ServicesDep, token: str = "") -
 @router.post("/workbench/signin")
 def signin(request: Request, services: ServicesDep, token: Annotated[str, Form(max_length=100)]) -> Response:
     """Use a sign-in link's token: a new session, or the sign-in page saying why not."""
+    if _cross_site(request, services):
+        return _signin_page(request, "请直接打开机器人发来的链接。", 403)
     try:
         opened = services.staff.redeem_link(token)
     except Unauthorized:
@@ -154,6 +170,8 @@ def signin_with_key(
     pre: Annotated[str, Form(max_length=100)],
 ) -> Response:
     """An admin signs in with an admin API key (the form's token must match its cookie)."""
+    if _cross_site(request, services):
+        return _signin_page(request, "页面已过期，请重新输入。", 403)
     expected = request.cookies.get(PRE_COOKIE, "")
     if not expected or not secrets.compare_digest(expected, pre):
         return _signin_page(request, "页面已过期，请重新输入。", 403)

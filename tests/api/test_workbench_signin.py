@@ -47,6 +47,17 @@ def test_a_cadre_link_opens_one_session_with_a_strict_http_only_cookie(world: Co
     assert "已经用过或已过期" in again.text
 
 
+def test_a_link_posted_from_another_site_signs_nobody_in(world: County) -> None:
+    token = world.link(world.chat("cadre-liuwan"))
+    browser = world.browser()
+    evil = {"Origin": "https://evil.example"}
+    r = browser.post("/workbench/signin", data={"token": token}, headers=evil, follow_redirects=False)
+    assert r.status_code == 403 and "bangfu_wb=" not in r.headers.get("set-cookie", "")
+    own = {"Origin": "http://testserver"}
+    r = browser.post("/workbench/signin", data={"token": token}, headers=own, follow_redirects=False)
+    assert r.status_code == 303  # the refused post did not use the link up
+
+
 def test_an_expired_link_signs_nobody_in(world: County) -> None:
     token = world.link(world.chat("cadre-liuwan"))
     with world.services.db.session() as session:
@@ -149,6 +160,10 @@ def test_an_admin_signs_in_with_an_admin_key_and_no_other(world: County) -> None
 
 def test_no_key_and_no_session_is_refused_everywhere(world: County) -> None:
     for method, path in (
+        ("POST", "/v1/curated"),
+        ("DELETE", "/v1/curated/1"),
+        ("POST", "/v1/documents/qinghe-education-aid-2023/status"),
+        ("POST", "/v1/unanswered/resolve"),
         ("GET", "/v1/workbench/me"),
         ("GET", "/v1/unanswered"),
         ("GET", "/v1/feedback"),
