@@ -67,7 +67,9 @@ def _page(name: str, status: int = 200, **values: str) -> HTMLResponse:
         headers={
             "Cache-Control": "no-store",
             "Content-Security-Policy": CSP,
-            "Referrer-Policy": "no-referrer",
+            # same-origin: the sign-in forms post with their Origin (no-referrer would send "null"); other sites
+            # never see the sign-in page's address, which holds the link's token
+            "Referrer-Policy": "same-origin",
             "X-Content-Type-Options": "nosniff",
             "X-Frame-Options": "DENY",
         },

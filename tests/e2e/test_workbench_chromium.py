@@ -209,8 +209,13 @@ def test_sign_in_upload_curate_and_the_next_villager_gets_it(
     question.clear()
     question.send_keys(QUESTION)
     css(driver, "#ed-answer").send_keys("经乡镇验收合格的，每户奖补800元，由村委会统一申报。")
-    Select(css(driver, ".ed-doc")).select_by_value(doc_id)
-    css(driver, ".ed-quote").send_keys("每户奖补800元")
+    # 查找原文 → 引用这段: the passage goes into the quote word for word, with its document chosen
+    css(driver, "#ed-find").click()
+    wait(driver, lambda: css_all(driver, "#ed-found .use-passage"), "no passages to quote")
+    card = next(b for b in css_all(driver, "#ed-found .card") if "每户奖补800元" in b.text)
+    card.find_element("css selector", ".use-passage").click()
+    assert Select(css(driver, ".ed-doc")).first_selected_option.get_attribute("value") == doc_id
+    assert "每户奖补800元" in css(driver, ".ed-quote").get_attribute("value")
     css(driver, "#ed-save").click()
     wait(driver, lambda: css_all(driver, "#curated .curated-entry"), "the curated answer was not saved")
     assert QUESTION in css(driver, "#curated").text and "有效" in css(driver, "#curated").text

@@ -13,9 +13,13 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
 from sqlalchemy.exc import DBAPIError
 
+import core.records.conversations
+import core.records.curated
 import core.records.feedback
 import core.records.identity
 import core.records.legacy
+import core.records.library
+import core.records.staff
 import core.records.unanswered  # noqa: F401 - every table on the metadata the migrations are compared with
 from core.records import audit
 from core.records.audit import CLI_ADMIN
@@ -25,6 +29,14 @@ from core.settings import Settings
 from tests.helpers.records import HOUSEHOLD_ACTOR, audit_rows, id_of, small_batch
 
 RUNTIME_TABLES = {"unanswered_questions", "answer_feedback", "legacy_imports"}
+WORKBENCH_TABLES = {
+    "workbench_links",
+    "workbench_sessions",
+    "curated_answers",
+    "document_uploads",
+    "document_status",
+    "ingest_jobs",
+}
 
 
 def test_migrations_create_exactly_the_models_schema_and_rerun_cleanly(
@@ -34,7 +46,7 @@ def test_migrations_create_exactly_the_models_schema_and_rerun_cleanly(
         assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
         tables = set(inspect(conn).get_table_names())
     assert {"households", "household_members", "audit_log", "chat_bindings", "binding_codes"} <= tables
-    assert tables >= RUNTIME_TABLES
+    assert tables >= RUNTIME_TABLES | WORKBENCH_TABLES
     Database.open(settings).close()  # a second process starting: upgrade head is a no-op
 
 
