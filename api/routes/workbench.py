@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Form, Header, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from api import texts
 from api.auth import OptionalPrincipal, get_bound, get_chat_user
 from api.dates import cli_day
 from api.deps import ServicesDep
@@ -137,7 +138,7 @@ def asset(name: str, request: Request, services: ServicesDep, token: str = "") -
     """The page's script and style; `signin?token=…` is the page a sign-in link opens."""
     if name == "signin":
         if not token or len(token) > 100:
-            return _signin_page(request, "登录链接不完整，请在机器人里重新发送 /workbench。", 400)
+            return _signin_page(request, texts.SIGNIN_LINK_INCOMPLETE, 400)
         return _page("redeem.html", TOKEN=token)
     if name not in ASSETS:
         return Response(status_code=404)
@@ -152,15 +153,11 @@ def asset(name: str, request: Request, services: ServicesDep, token: str = "") -
 def signin(request: Request, services: ServicesDep, token: Annotated[str, Form(max_length=100)]) -> Response:
     """Use a sign-in link's token: a new session, or the sign-in page saying why not."""
     if _cross_site(request, services):
-        return _signin_page(request, "请直接打开机器人发来的链接。", 403)
+        return _signin_page(request, texts.SIGNIN_OTHER_SITE, 403)
     try:
         opened = services.staff.redeem_link(token)
     except Unauthorized:
-        return _signin_page(
-            request,
-            "这个登录链接已经用过或已过期（10分钟内有效，只能用一次）。请在机器人里重新发送 /workbench。",
-            401,
-        )
+        return _signin_page(request, texts.SIGNIN_LINK_USED, 401)
     return _signed_in(request, opened)
 
 
@@ -173,13 +170,13 @@ def signin_with_key(
 ) -> Response:
     """An admin signs in with an admin API key (the form's token must match its cookie)."""
     if _cross_site(request, services):
-        return _signin_page(request, "页面已过期，请重新输入。", 403)
+        return _signin_page(request, texts.SIGNIN_FORM_EXPIRED, 403)
     expected = request.cookies.get(PRE_COOKIE, "")
     if not expected or not secrets.compare_digest(expected, pre):
-        return _signin_page(request, "页面已过期，请重新输入。", 403)
+        return _signin_page(request, texts.SIGNIN_FORM_EXPIRED, 403)
     client = services.identity.authenticate(key.strip())
     if client is None or client.role != "admin":
-        return _signin_page(request, "密钥不对，或者不是管理员密钥。", 401)
+        return _signin_page(request, texts.SIGNIN_NOT_ADMIN_KEY, 401)
     return _signed_in(request, services.staff.open_for_admin(client.name))
 
 
