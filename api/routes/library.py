@@ -34,6 +34,7 @@ from api.schemas.workbench import (
 from api.staff import AdminStaff, StaffUser
 from core.answers.answer import DRY_RUN
 from core.errors import InvalidInput
+from core.records.db import utcnow
 from core.records.library import UPLOADED_FOLDER, JobView
 
 router = APIRouter(
@@ -88,8 +89,9 @@ def upload(
 def get_job(job_id: JobId, request: Request, staff: StaffUser, services: ServicesDep) -> JobOut:
     """The job's state (queued, running, done, failed, refused), progress and summary."""
     job = services.library.job(job_id)
-    if job.status == "queued":
-        # the worker it was queued for may have gone with its replica
+    if job.status == "queued" or job.stalled(utcnow()):
+        # the worker it was queued for may have gone with its replica; a new one takes over (and fails a job the
+        # dead one left running, so its page says so)
         _worker(request).start(unless_recent=True)
     out = _job(job)
     if job.status == "done":

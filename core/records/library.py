@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -32,6 +32,9 @@ UPLOADED_FOLDER = "uploaded"  # the folder name uploaded documents appear under 
 JOB_STATES = ("queued", "running", "done", "failed", "refused")
 STATUSES = ("superseded", "withdrawn")
 MAX_NAME = 100
+STALLED_AFTER = timedelta(
+    minutes=10
+)  # no progress for this long: the worker is gone (the model load is minutes)
 _UNSAFE = re.compile(r"[\x00-\x1f/\\:*?\"<>|#%]+")
 
 
@@ -100,10 +103,15 @@ class JobView:
     filename: str | None = None
     doc_id: str | None = None
     queue_position: int = 0  # jobs ahead of a queued one
+    heartbeat_at: datetime | None = None  # the worker's last sign of life while running
 
     @property
     def finished(self) -> bool:
         return self.status in ("done", "failed", "refused")
+
+    def stalled(self, now: datetime, after: timedelta = STALLED_AFTER) -> bool:
+        """Running without a sign of life for `after`: its worker has most likely died."""
+        return self.status == "running" and (self.heartbeat_at is None or now - self.heartbeat_at > after)
 
 
 @dataclass(frozen=True)
@@ -165,6 +173,7 @@ def _view(job: IngestJob, ahead: int = 0) -> JobView:
         filename=job.filename,
         doc_id=job.doc_id,
         queue_position=ahead,
+        heartbeat_at=job.heartbeat_at,
     )
 
 

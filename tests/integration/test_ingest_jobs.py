@@ -92,3 +92,22 @@ def test_a_withdrawn_mark_leaves_a_document_out_and_cannot_empty_the_library(set
         assert refused.status == "refused" and "empty" in (refused.detail or "")
     finally:
         db.close()
+
+
+def test_a_job_left_running_by_a_dead_worker_is_failed_by_the_next(settings: Settings) -> None:
+    from datetime import timedelta
+
+    from core.records.db import utcnow
+
+    db = Database.open(settings)
+    try:
+        library = LibraryRecords(db)
+        job = library.queue("reingest", actor=CLI_ADMIN)
+        assert [j.id for j in library.claim_all()] == [job.id]  # taken by a worker that then died
+        running = library.job(job.id)
+        assert not running.stalled(utcnow()) and running.stalled(utcnow() + timedelta(minutes=11))
+        run_jobs(settings)
+        dead = library.job(job.id)
+        assert dead.status == "failed" and "stopped" in (dead.detail or "")
+    finally:
+        db.close()
