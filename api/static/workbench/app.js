@@ -360,7 +360,7 @@
   function showCases(root) {
     clear(root).append(el('h2', {}, T.casesTitle), el('p', { class: 'empty', id: 'cases-soon' }, T.casesSoon));
   }
-  function showAudit(root) {
+  async function showAudit(root) {
     const today = new Date().toISOString().slice(0, 10);
     const since = el('input', { type: 'date', id: 'audit-since', value: today });
     const until = el('input', { type: 'date', id: 'audit-until' });
@@ -369,6 +369,14 @@
     since.addEventListener('change', update); until.addEventListener('change', update);
     clear(root).append(el('h2', {}, T.auditTitle), el('p', { class: 'muted' }, T.auditHint),
       el('div', { class: 'card row' }, el('label', {}, T.since, since), el('label', {}, T.until, until), link));
+    if (ME.kind !== 'admin') return;
+    const out = await run(() => api('GET', '/v1/admin/sessions'));
+    if (!out) return;
+    root.append(el('h2', {}, T.sessionsTitle), el('p', { class: 'muted' }, T.sessionsHint),
+      el('ul', { id: 'sessions' }, out.sessions.map(x => el('li', {}, x.who + ' · ' + T.since + ' ' + when(x.created_at) + ' · ' + T.lastSeen + ' ' + when(x.last_seen_at) + ' ',
+        el('button', { type: 'button', class: 'danger', onclick: async () => {
+          if (await run(() => api('POST', '/v1/admin/sessions/' + x.id + '/revoke'), T.saved) !== undefined) showAudit(root);
+        } }, T.revoke)))));
   }
 
   // -- start ---------------------------------------------------------------------------------------------------

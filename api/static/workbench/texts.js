@@ -94,6 +94,7 @@
     auditTitle: '审计记录导出',
     auditHint: '导出谁在什么时候查看了哪户的信息（CSV，可用 Excel 打开）。',
     since: '从', until: '到（不含）', download: '下载 CSV',
+    sessionsTitle: '正在登录的工作台', sessionsHint: '手机丢了或人员调离，可以在这里让他的登录立即失效。', lastSeen: '最近使用', revoke: '让它失效',
   };
   window.WB_TEXTS = Object.freeze(T);
 })();
