@@ -208,6 +208,16 @@ def test_sign_in_upload_curate_and_the_next_villager_gets_it(
     card.find_element("css selector", ".use-passage").click()
     assert Select(css(driver, ".ed-doc")).first_selected_option.get_attribute("value") == doc_id
     assert "每户奖补800元" in css(driver, ".ed-quote").get_attribute("value")
+    # a number no quote holds is refused, and the cadre is told so in Chinese
+    answer = css(driver, "#ed-answer")
+    good = answer.get_attribute("value")
+    answer.clear()
+    answer.send_keys("每户奖补900元。")
+    css(driver, "#ed-save").click()
+    wait(driver, lambda: "900" in css(driver, "#status").text, "the refusal was not shown")
+    assert "在引文里找不到" in css(driver, "#status").text and css_all(driver, "#ed-save")
+    answer.clear()
+    answer.send_keys(good)
     css(driver, "#ed-save").click()
     wait(driver, lambda: css_all(driver, "#curated .curated-entry"), "the curated answer was not saved")
     assert QUESTION in css(driver, "#curated").text and "有效" in css(driver, "#curated").text

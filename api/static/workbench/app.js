@@ -45,9 +45,16 @@
     try { data = await r.json(); } catch (e) { data = null; }
     if (!r.ok) {
       const detail = data && data.detail ? data.detail : 'HTTP ' + r.status;
-      throw new Error(r.status === 403 && /CSRF/.test(detail) ? T.csrf : detail);
+      throw new Error(r.status === 403 && /CSRF/.test(detail) ? T.csrf : chinese(detail));
     }
     return data;
+  }
+  function chinese(detail) {
+    const said = detail.split('; ').map(part => {
+      for (const [pattern, say] of T.errors) { const m = part.match(pattern); if (m) return say(m); }
+      return part;
+    });
+    return said.join('；');
   }
   async function run(action, okText) {
     try { const out = await action(); if (okText) say(okText); return out; }

@@ -96,5 +96,24 @@
     since: '从', until: '到（不含）', download: '下载 CSV',
     sessionsTitle: '正在登录的工作台', sessionsHint: '手机丢了或人员调离，可以在这里让他的登录立即失效。', lastSeen: '最近使用', revoke: '让它失效',
   };
+  // The API's plain English details, said in Chinese (anything else is shown as it comes).
+  T.errors = [
+    [/quote (\d+) is not word for word/, m => '第' + m[1] + '条引文和文件原文对不上，请从文件里原样复制（可以用“查找原文”）'],
+    [/numbers no quote holds: (.+)$/, m => '答案里的数字（' + m[1] + '）在引文里找不到：请引用写着这个数字的原文，或改答案'],
+    [/quote (\d+): no document/, m => '第' + m[1] + '条引文的文件不存在'],
+    [/quote (\d+): too short/, m => '第' + m[1] + '条引文太短（至少4个字）'],
+    [/quote (\d+): .* has been superseded/, m => '第' + m[1] + '条引文的文件已被新文件代替，请引用新文件'],
+    [/at least one quote/, () => '至少要引用一段原文'],
+    [/the answer is empty/, () => '标准答案不能为空'],
+    [/only the author/, () => '只有写这条标准答案的人或县级干部能修改'],
+    [/only an admin/, () => '只有管理员能做这件事'],
+    [/only .*files can be uploaded/, () => '只能上传 .md .txt .docx .pdf .html 文件'],
+    [/not a Word \.docx/, () => '这不是 Word .docx 文件（旧的 .doc 请先另存为 .docx）'],
+    [/not a PDF/, () => '这不是 PDF 文件'],
+    [/not a text file/, () => '这不是文本文件'],
+    [/the file is empty/, () => '文件是空的'],
+    [/over (\d+) MB|request body over/, () => '文件太大了'],
+    [/superseded_by must name/, () => '请填写新文件的编号（在文件库里能找到）'],
+  ];
   window.WB_TEXTS = Object.freeze(T);
 })();
