@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import Depends, FastAPI
 from fastapi_offline import FastAPIOffline
 from starlette.middleware.cors import CORSMiddleware
+from starlette.middleware.gzip import GZipMiddleware
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from api import errors
@@ -101,6 +102,8 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     app.state.metrics = Metrics()
     errors.install(app)
 
+    # Innermost: JSON, the widget and the docs travel compressed to phones on slow networks (never SSE streams).
+    app.add_middleware(GZipMiddleware, minimum_size=1000)
     # Outermost last: CORS answers preflights and decorates every response, the 429s and 413s included.
     app.add_middleware(
         ApiMiddleware,

@@ -125,6 +125,8 @@ CHECK_ITEM_NO_REASON = "• <b>{name}</b>"
 # An eligible measure: what it gives first, then why it fits. {gives} is one of the CHECK_GIVES* lines.
 CHECK_ITEM_GIVES = "• <b>{name}</b>：{gives}"
 CHECK_ITEM_WHY = "　{reasons}"
+# Conditions the office checks when the household applies (起步规模, 连续务工3个月 …), which were not asked.
+CHECK_ITEM_CONFIRM = "　申请时还要核实：{items}"
 CHECK_GIVES = "可以申请，{amount}"  # 可以申请，每月90元
 CHECK_GIVES_TEXT = "可以申请。{amount}"  # the catalog's own words, when it states no single number
 CHECK_GIVES_NOTHING = "可以申请"

@@ -102,7 +102,10 @@ def test_widget_and_demo_page_are_served(api: str) -> None:
     assert js.status_code == 200
     assert js.headers["content-type"] == "application/javascript; charset=utf-8"
     assert "max-age=300" in js.headers["cache-control"]
-    assert len(js.content) < 20 * 1024, "the widget should stay small (under 20 KiB)"
+    assert len(js.content) < 24 * 1024, "the widget should stay small (under 24 KiB)"
+    with httpx.stream("GET", f"{api}/widget.js", headers={"Accept-Encoding": "gzip"}) as sent:
+        assert sent.headers["content-encoding"] == "gzip"
+        assert len(b"".join(sent.iter_raw())) < 8 * 1024, "a phone downloads under 8 KiB"
     assert "innerHTML" not in js.text and "insertAdjacentHTML" not in js.text
     page = httpx.get(f"{api}/")
     assert page.status_code == 200
