@@ -248,11 +248,14 @@ summary{padding:.6em .5em;cursor:pointer}
   const scrollTo = (box, el) => { box.scrollTop = el.offsetTop - 8; };
 
   // ---- asking ----
-  let asking = false;
+  let asking = false, conv = null; // conv: the conversation follow-ups (要带什么材料) are read in
 
-  async function onAsk(e) {
+  function onAsk(e) {
     e.preventDefault();
-    const question = input.value.trim();
+    ask(input.value.trim());
+  }
+
+  async function ask(question) {
     if (!question || asking) return;
     asking = true;
     sendBtn.disabled = true;
@@ -263,7 +266,9 @@ summary{padding:.6em .5em;cursor:pointer}
     scrollTo(log, wait);
     let out;
     try {
-      out = renderAnswer(await post('/v1/ask', { question: question }));
+      const d = await post('/v1/ask', conv ? { question: question, conversation_id: conv } : { question: question });
+      conv = d.conversation_id || conv;
+      out = renderAnswer(d);
     } catch (err) {
       out = errorBox(err);
     } finally {
@@ -324,6 +329,9 @@ summary{padding:.6em .5em;cursor:pointer}
     box.append(text);
     if (src) box.append(src);
 
+    // A follow-up with no context: the likeliest measures, one button each, asking the question about it.
+    (Array.isArray(d.clarify) ? d.clarify : []).forEach(c => box.append(
+      h('button', { class: 'secondary wide', text: c.name, onclick: () => ask(c.question || c.name) })));
     const measures = Array.isArray(d.measures) ? d.measures : [];
     if (measures.length) {
       box.append(h('div', { class: 'label', text: T.measures }),

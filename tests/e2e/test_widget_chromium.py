@@ -185,6 +185,28 @@ def test_abstention_is_shown_plainly(widget: Widget, api: str) -> None:
     assert widget.console_errors() == []
 
 
+def test_a_follow_up_is_read_in_the_widgets_conversation(widget: Widget, api: str) -> None:
+    """The widget sends the conversation_id back: 那要带什么材料 is answered about the loan asked before."""
+    alone = httpx.post(f"{api}/v1/ask", json={"question": "那要带什么材料"}, timeout=30).json()
+    assert alone["clarify"], "asked alone, a topic-less follow-up asks back"
+    widget.load()
+    widget.open()
+    widget.ask("脱贫户贷款最多能贷多少")
+    answer = widget.ask("那要带什么材料")
+    assert "借款人及配偶的身份证" in answer.text
+    # a new page is a new conversation: the same follow-up asks back, with one button per likely measure
+    widget.load()
+    widget.open()
+    answer = widget.ask("那要带什么材料")
+    buttons = answer.find_elements("css selector", "button.wide")
+    assert [b.text for b in buttons[: len(alone["clarify"])]] == [c["name"] for c in alone["clarify"]]
+    before = len(widget.find_all(".answer"))
+    buttons[0].click()
+    widget.wait(lambda: len(widget.find_all(".answer")) > before, "the choice was not asked")
+    assert widget.find_all(".msg.me")[-1].text == alone["clarify"][0]["question"]
+    assert widget.console_errors() == []
+
+
 AGE = 40  # typed when a number question has no answer buttons
 
 
