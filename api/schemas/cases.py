@@ -95,9 +95,15 @@ class CadreStepOut(StepOut):
     @classmethod
     def of(cls, s: StepView) -> CadreStepOut:
         return cls(
-            action=s.action, status=s.status, at=s.at, note=s.note, due=s.due,
-            actor_role=s.actor_role, actor=s.actor, detail=s.detail,
-        )  # fmt: skip
+            action=s.action,
+            status=s.status,
+            at=s.at,
+            note=s.note,
+            due=s.due,
+            actor_role=s.actor_role,
+            actor=s.actor,
+            detail=s.detail,
+        )
 
 
 class AttachmentOut(BaseModel):
@@ -178,9 +184,12 @@ class ReportOut(_CaseBase, _Decision):
     @classmethod
     def of(cls, v: CaseView, *, merged: bool = False) -> ReportOut:
         return cls(
-            **cls.common(v), **cls.decision(v), amount_range=v.amount_range, merged=merged,
+            **cls.common(v),
+            **cls.decision(v),
+            amount_range=v.amount_range,
+            merged=merged,
             history=[StepOut.of(s) for s in v.history],
-        )  # fmt: skip
+        )
 
 
 class ReportsOut(BaseModel):
@@ -207,11 +216,14 @@ class CaseDetailOut(_CaseBase, _Decision):
     @classmethod
     def of(cls, v: CaseView) -> CaseDetailOut:
         return cls(
-            **cls.common(v), **cls.decision(v), description=v.description, amount_range=v.amount_range,
+            **cls.common(v),
+            **cls.decision(v),
+            description=v.description,
+            amount_range=v.amount_range,
             reporter_phone_masked=v.reporter_phone_masked,
             history=[CadreStepOut.of(s) for s in v.history],
             attachments=[AttachmentOut.of(a) for a in v.attachments],
-        )  # fmt: skip
+        )
 
 
 class ActionIn(BaseModel):
@@ -255,7 +267,7 @@ class NotificationOut(BaseModel):
 
     @classmethod
     def of(cls, n: NotificationView) -> NotificationOut:
-        return cls(id=n.id, chat_user_id=n.chat_user_id, kind=n.kind, case_id=n.case_no, payload=n.payload)  # type: ignore[arg-type]
+        return cls(id=n.id, chat_user_id=n.chat_user_id, kind=n.kind, case_id=n.case_no, payload=n.payload)
 
 
 class ClaimIn(BaseModel):

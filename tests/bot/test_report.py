@@ -192,3 +192,39 @@ def test_an_answer_about_monitoring_offers_the_report(bot: Harness, world: World
     assert T.REPORT_OFFER_BUTTON in user.buttons(answer)
     who = user.press(T.REPORT_OFFER_BUTTON)[0]
     assert shown(who) == parse_html(T.REPORT_WHO)
+
+
+def test_a_returned_case_is_answered_from_the_chat_and_a_refusal_gives_its_reason(
+    bot: Harness, world: World
+) -> None:
+    from core.records.cases import NewReport, Reporter
+    from tests.helpers.records import id_of
+
+    household = world.household("柳湾村", 3)
+    villager = bot.user(3401, "张老汉")
+    bind(villager, world.code_for(household.household_no), household.phone)
+    reporter = Reporter(
+        "telegram", str(villager.id), household_id=id_of(world.services.db, household.household_no)
+    )
+    case_id = world.services.cases.report(
+        reporter=reporter, report=NewReport("产业失败", "养的羊得瘟病死了二十只")
+    ).case.case_no
+    village = bot.user(3402, "周文斌")
+    bind(village, world.cadre_code(), CADRE_PHONE)
+    take_step(village, case_id, T.CASE_ACTION_BUTTONS["return"], note="请补一份兽医站的死亡证明")
+    returned = last_with(villager, bot, "还需要补充材料")
+    assert "兽医站的死亡证明" in returned
+    asked = villager.press(T.MORE_BUTTON.format(case_id=case_id))[0]
+    assert shown(asked) == T.MORE_ASK
+    assert shown(villager.send("证明已经交给村会计了")[0]) == T.MORE_DONE
+    assert world.services.cases.case(worker=ADMIN, case_no=case_id).status == "reported"
+
+    # The village and the township pass it on; the county refuses, and the household hears why.
+    world.services.cases.act(worker=ADMIN, case_no=case_id, action="verify")
+    world.services.cases.act(worker=ADMIN, case_no=case_id, action="review")
+    county = bind_cadre(bot, world, 3403, "县局干部", Jurisdiction.county(), "13900000033")
+    take_step(
+        county, case_id, T.CASE_ACTION_BUTTONS["reject"], note="家里还有稳定务工收入，人均收入高于监测范围"
+    )
+    refused = last_with(villager, bot, "不纳入")
+    assert "人均收入高于监测范围" in refused and "12317" in refused

@@ -243,9 +243,12 @@ class CaseReports(CaseOutbox, CaseFiles):
             )
             self.notify_queue(session, case)
             audit.record(
-                session, actor=reporter.actor(), action="case_resubmit",
-                household_nos=[self.household_no(session, case)], detail=f"case={case.case_no}",
-            )  # fmt: skip
+                session,
+                actor=reporter.actor(),
+                action="case_resubmit",
+                household_nos=[self.household_no(session, case)],
+                detail=f"case={case.case_no}",
+            )
             return self._reporter_view(session, case, reporter)
 
     def withdraw(self, *, reporter: Reporter, case_no: str, note: str | None = None) -> CaseView:
@@ -269,9 +272,12 @@ class CaseReports(CaseOutbox, CaseFiles):
                 note=text,
             )
             audit.record(
-                session, actor=reporter.actor(), action="case_withdraw",
-                household_nos=[self.household_no(session, case)], detail=f"case={case.case_no}",
-            )  # fmt: skip
+                session,
+                actor=reporter.actor(),
+                action="case_withdraw",
+                household_nos=[self.household_no(session, case)],
+                detail=f"case={case.case_no}",
+            )
             return self._reporter_view(session, case, reporter)
 
     def attach_as_reporter(self, *, reporter: Reporter, case_no: str, data: bytes) -> AttachmentView:
@@ -282,9 +288,12 @@ class CaseReports(CaseOutbox, CaseFiles):
                 raise InvalidInput("the case is closed; nothing can be added to it")
             stored = self.store_file(session, case, data=data, uploaded_by=reporter.actor().who)
             audit.record(
-                session, actor=reporter.actor(), action="case_attach",
-                household_nos=[self.household_no(session, case)], detail=f"case={case.case_no}",
-            )  # fmt: skip
+                session,
+                actor=reporter.actor(),
+                action="case_attach",
+                household_nos=[self.household_no(session, case)],
+                detail=f"case={case.case_no}",
+            )
             return stored
 
     def reporter_case(self, *, reporter: Reporter, case_no: str) -> CaseView:
@@ -295,7 +304,10 @@ class CaseReports(CaseOutbox, CaseFiles):
             except NotFound:
                 raise NotFound("no such report of yours") from None
             audit.record(
-                session, actor=reporter.actor(), action="case_my_reports",
-                household_nos=[self.household_no(session, case)], detail=f"case={case.case_no}",
-            )  # fmt: skip
+                session,
+                actor=reporter.actor(),
+                action="case_my_reports",
+                household_nos=[self.household_no(session, case)],
+                detail=f"case={case.case_no}",
+            )
             return self._reporter_view(session, case, reporter)

@@ -86,9 +86,12 @@ class CaseWork(CaseOutbox, CaseFiles):
             case = self.find_case(session, case_no, *case_clause(worker.jurisdiction))
             view = self.view(session, case, full=True)
             audit.record(
-                session, actor=worker.actor, action="case_view",
-                household_nos=[view.household_no], detail=f"case={case.case_no}",
-            )  # fmt: skip
+                session,
+                actor=worker.actor,
+                action="case_view",
+                household_nos=[view.household_no],
+                detail=f"case={case.case_no}",
+            )
         return view
 
     def act(
@@ -163,9 +166,12 @@ class CaseWork(CaseOutbox, CaseFiles):
                 self.notify_queue(session, case)
             view = self.view(session, case, full=True)
             audit.record(
-                session, actor=worker.actor, action="case_action",
-                household_nos=[view.household_no], detail=f"case={case.case_no} action={act.value}",
-            )  # fmt: skip
+                session,
+                actor=worker.actor,
+                action="case_action",
+                household_nos=[view.household_no],
+                detail=f"case={case.case_no} action={act.value}",
+            )
         return view
 
     def attach(self, *, worker: CaseWorker, case_no: str, data: bytes) -> AttachmentView:
@@ -174,9 +180,12 @@ class CaseWork(CaseOutbox, CaseFiles):
             case = self.find_case(session, case_no, *case_clause(worker.jurisdiction), lock=True)
             stored = self.store_file(session, case, data=data, uploaded_by=worker.actor.who)
             audit.record(
-                session, actor=worker.actor, action="case_attach",
-                household_nos=[self.household_no(session, case)], detail=f"case={case.case_no}",
-            )  # fmt: skip
+                session,
+                actor=worker.actor,
+                action="case_attach",
+                household_nos=[self.household_no(session, case)],
+                detail=f"case={case.case_no}",
+            )
         return stored
 
     def attachment(self, *, worker: CaseWorker, case_no: str, attachment_id: int) -> tuple[str, bytes]:
@@ -187,7 +196,10 @@ class CaseWork(CaseOutbox, CaseFiles):
             if row is None:
                 raise NotFound("no such attachment of this case")
             audit.record(
-                session, actor=worker.actor, action="case_attachment",
-                household_nos=[self.household_no(session, case)], detail=f"case={case.case_no} file={row.id}",
-            )  # fmt: skip
+                session,
+                actor=worker.actor,
+                action="case_attachment",
+                household_nos=[self.household_no(session, case)],
+                detail=f"case={case.case_no} file={row.id}",
+            )
             return row.content_type, bytes(row.data)
