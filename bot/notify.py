@@ -20,8 +20,8 @@ from zoneinfo import ZoneInfo
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import JobQueue
 
+from bot import case_texts as CT
 from bot import render, render_cases
-from bot import texts as T
 from bot.api_client import ApiError
 from bot.case_callbacks import CaseAct
 from bot.chat import button, markup
@@ -59,7 +59,7 @@ async def deliver(context: BotContext) -> int:
         ):
             case_id = str(payload.get("case_id"))
             keyboard = markup(
-                [[button(render.fmt(T.MORE_BUTTON, case_id=case_id), CaseAct(case_id, "more"))]]
+                [[button(render.fmt(CT.MORE_BUTTON, case_id=case_id), CaseAct(case_id, "more"))]]
             )
         try:
             await context.bot.send_message(int(chat), text, reply_markup=keyboard)

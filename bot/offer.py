@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from bot import texts as T
+from bot import case_texts as CT
 from bot.callbacks import Menu, MenuChoice
 from bot.chat import Row, button
 
@@ -24,5 +24,5 @@ def offer_button(data: Mapping[str, Any]) -> list[Row]:
     ]
     text = str(data.get("answer") or "")
     if MONITORING_MEASURE in measures + results or any(w in text for w in _MONITORING_WORDS):
-        return [[button(T.REPORT_OFFER_BUTTON, Menu(MenuChoice.REPORT))]]
+        return [[button(CT.REPORT_OFFER_BUTTON, Menu(MenuChoice.REPORT))]]
     return []

@@ -10,13 +10,13 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from bot import texts as T
+from bot import case_texts as CT
 from bot.render import esc, fmt, format_datetime
 from bot.state import ReportDraft
 
-CATEGORY_LABELS = {value: label for label, value in T.REPORT_CATEGORIES}
-AMOUNT_LABELS = {value: label for label, value in T.REPORT_AMOUNTS}
-RISK_LABELS = {value: label for label, value in T.CASE_RISKS}
+CATEGORY_LABELS = {value: label for label, value in CT.REPORT_CATEGORIES}
+AMOUNT_LABELS = {value: label for label, value in CT.REPORT_AMOUNTS}
+RISK_LABELS = {value: label for label, value in CT.CASE_RISKS}
 
 
 def short_date(value: object) -> str:
@@ -25,7 +25,7 @@ def short_date(value: object) -> str:
         d = value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
     except ValueError:
         return str(value or "")
-    return T.SHORT_DATE.format(m=d.month, d=d.day)
+    return CT.SHORT_DATE.format(m=d.month, d=d.day)
 
 
 def category(value: object) -> str:
@@ -35,35 +35,35 @@ def category(value: object) -> str:
 # -- the reporter ----------------------------------------------------------------------------------------------------
 def confirm(draft: ReportDraft) -> str:
     """The summary shown before a report is sent."""
-    village = draft.village or T.REPORT_CONFIRM_OWN_VILLAGE
+    village = draft.village or CT.REPORT_CONFIRM_OWN_VILLAGE
     return fmt(
-        T.REPORT_CONFIRM,
-        who=T.REPORT_WHO_OTHER if draft.on_behalf else T.REPORT_WHO_SELF,
+        CT.REPORT_CONFIRM,
+        who=CT.REPORT_WHO_OTHER if draft.on_behalf else CT.REPORT_WHO_SELF,
         village=village,
         category=category(draft.category),
-        description=draft.description or T.REPORT_VOICE_ONLY,
+        description=draft.description or CT.REPORT_VOICE_ONLY,
         files=len(draft.files),
         amount=AMOUNT_LABELS.get(str(draft.amount_range), ""),
-        urgent=T.REPORT_URGENT_YES if draft.urgent else T.REPORT_URGENT_NO,
+        urgent=CT.REPORT_URGENT_YES if draft.urgent else CT.REPORT_URGENT_NO,
     )
 
 
 def receipt(data: Mapping[str, Any]) -> str:
     """What the reporter is told once the API took the report (or merged it)."""
     if data.get("merged"):
-        return fmt(T.REPORT_MERGED, case_id=data["case_id"])
-    return fmt(T.REPORT_DONE, case_id=data["case_id"], due=short_date(data.get("due")))
+        return fmt(CT.REPORT_MERGED, case_id=data["case_id"])
+    return fmt(CT.REPORT_DONE, case_id=data["case_id"], due=short_date(data.get("due")))
 
 
 def my_reports(reports: Sequence[Mapping[str, Any]]) -> str:
     if not reports:
-        return T.MYREPORTS_NONE
-    lines = [fmt(T.MYREPORTS_HEAD, count=len(reports))]
+        return CT.MYREPORTS_NONE
+    lines = [fmt(CT.MYREPORTS_HEAD, count=len(reports))]
     for r in reports:
-        due = fmt(T.MYREPORT_DUE, date=short_date(r["due"])) if r.get("due") else ""
+        due = fmt(CT.MYREPORT_DUE, date=short_date(r["due"])) if r.get("due") else ""
         lines.append(
             fmt(
-                T.MYREPORT_ITEM,
+                CT.MYREPORT_ITEM,
                 case_id=r["case_id"],
                 category=category(r["category"]),
                 status=r["status_label"],
@@ -73,58 +73,58 @@ def my_reports(reports: Sequence[Mapping[str, Any]]) -> str:
         if r.get("status") == "returned":
             notes = [h.get("note") for h in r.get("history") or [] if h.get("action") == "return"]
             if notes and notes[-1]:
-                lines.append(fmt(T.MYREPORT_RETURNED, note=notes[-1]))
+                lines.append(fmt(CT.MYREPORT_RETURNED, note=notes[-1]))
     return "\n".join(lines)
 
 
 # -- cadres --------------------------------------------------------------------------------------------------------------
 def case_line(c: Mapping[str, Any]) -> str:
     return fmt(
-        T.CASE_LINE,
+        CT.CASE_LINE,
         case_id=c["case_id"],
         village=c["village"],
         category=category(c["category"]),
-        urgent=T.CASE_URGENT if c.get("urgent") else "",
+        urgent=CT.CASE_URGENT if c.get("urgent") else "",
         status=c["status_label"],
-        due=fmt(T.CASE_DUE, date=short_date(c["due"])) if c.get("due") else "",
-        overdue=T.CASE_OVERDUE if c.get("overdue") else "",
+        due=fmt(CT.CASE_DUE, date=short_date(c["due"])) if c.get("due") else "",
+        overdue=CT.CASE_OVERDUE if c.get("overdue") else "",
     )
 
 
 def case_list(cases: Sequence[Mapping[str, Any]]) -> str:
     if not cases:
-        return T.CASES_NONE
-    return "\n".join([fmt(T.CASES_HEAD, count=len(cases)), *(case_line(c) for c in cases)])
+        return CT.CASES_NONE
+    return "\n".join([fmt(CT.CASES_HEAD, count=len(cases)), *(case_line(c) for c in cases)])
 
 
 def case_detail(c: Mapping[str, Any]) -> str:
     """One case for a cadre: what was reported, by whom (phone masked), its deadline and its history."""
     place = f"{c['township']}{c['village']}"
     head = fmt(
-        T.CASE_DETAIL,
+        CT.CASE_DETAIL,
         case_id=c["case_id"],
         status=c["status_label"],
         place=place,
-        category=category(c["category"]) + (T.CASE_BEHALF if c.get("on_behalf") else ""),
-        urgent=T.CASE_URGENT if c.get("urgent") else "",
+        category=category(c["category"]) + (CT.CASE_BEHALF if c.get("on_behalf") else ""),
+        urgent=CT.CASE_URGENT if c.get("urgent") else "",
         amount=AMOUNT_LABELS.get(str(c.get("amount_range")), ""),
-        household=c.get("household_no") or T.CASE_NO_HOUSEHOLD,
+        household=c.get("household_no") or CT.CASE_NO_HOUSEHOLD,
         description=c.get("description", ""),
-        reporter=fmt(T.CASE_REPORTER_PHONE, phone=c["reporter_phone_masked"])
+        reporter=fmt(CT.CASE_REPORTER_PHONE, phone=c["reporter_phone_masked"])
         if c.get("reporter_phone_masked")
         else "",
         files=len(c.get("attachments") or []),
         due=fmt(
-            T.CASE_DETAIL_DUE, date=short_date(c["due"]), overdue=T.CASE_OVERDUE if c.get("overdue") else ""
+            CT.CASE_DETAIL_DUE, date=short_date(c["due"]), overdue=CT.CASE_OVERDUE if c.get("overdue") else ""
         )
         if c.get("due")
         else "",
     )
-    history = [T.CASE_HISTORY_HEAD]
+    history = [CT.CASE_HISTORY_HEAD]
     for h in c.get("history") or []:
-        note = fmt(T.CASE_HISTORY_NOTE, note=h["note"]) if h.get("note") else ""
-        name = T.CASE_STEP_NAMES.get(str(h.get("action")), str(h.get("action")))
-        history.append(fmt(T.CASE_HISTORY_LINE, at=format_datetime(str(h["at"])), action=name) + note)
+        note = fmt(CT.CASE_HISTORY_NOTE, note=h["note"]) if h.get("note") else ""
+        name = CT.CASE_STEP_NAMES.get(str(h.get("action")), str(h.get("action")))
+        history.append(fmt(CT.CASE_HISTORY_LINE, at=format_datetime(str(h["at"])), action=name) + note)
     return head + "\n\n" + "\n".join(history)
 
 
@@ -135,10 +135,10 @@ def notification(kind: str, payload: Mapping[str, Any]) -> str | None:
         return step(payload)
     if kind == "case_queue":
         return fmt(
-            T.QUEUE_NEW,
+            CT.QUEUE_NEW,
             village=payload.get("village", ""),
             category=category(payload.get("category")),
-            urgent=T.CASE_URGENT if payload.get("urgent") else "",
+            urgent=CT.CASE_URGENT if payload.get("urgent") else "",
             case_id=payload.get("case_id", ""),
             due=short_date(payload.get("due")),
         )
@@ -151,38 +151,38 @@ def step(p: Mapping[str, Any]) -> str:
     """A step of the reporter's case in plain words, with the decision's reason and what to do next."""
     case_id, status = p.get("case_id", ""), str(p.get("status"))
     if p.get("on_behalf"):
-        return fmt(T.STEP_BEHALF, case_id=case_id, status=T.STEP_BEHALF_STATUS.get(status, status))
+        return fmt(CT.STEP_BEHALF, case_id=case_id, status=CT.STEP_BEHALF_STATUS.get(status, status))
     note = str(p.get("note") or "")
     due = short_date(p.get("due"))
     if status == "village_verified":
-        text = fmt(T.STEP_VERIFIED, case_id=case_id, due=due)
+        text = fmt(CT.STEP_VERIFIED, case_id=case_id, due=due)
     elif status == "township_reviewed":
-        text = fmt(T.STEP_REVIEWED, case_id=case_id, due=due)
+        text = fmt(CT.STEP_REVIEWED, case_id=case_id, due=due)
     elif status == "included":
         risk = RISK_LABELS.get(str(p.get("risk_level")), "")
         parts = [
-            fmt(T.STEP_INCLUDED, case_id=case_id, monitoring_type=p.get("monitoring_type", ""), risk=risk)
+            fmt(CT.STEP_INCLUDED, case_id=case_id, monitoring_type=p.get("monitoring_type", ""), risk=risk)
         ]
         if note:
-            parts.append(fmt(T.STEP_NOTE, note=note).strip())
-        parts.append(T.STEP_NEXT_INCLUDED)
+            parts.append(fmt(CT.STEP_NOTE, note=note).strip())
+        parts.append(CT.STEP_NEXT_INCLUDED)
         measures = [m for m in p.get("measures") or [] if m.get("name")]
         if measures:
             parts.append(
-                "\n".join([T.STEP_MEASURES_HEAD, *(fmt(T.STEP_MEASURE, name=m["name"]) for m in measures)])
+                "\n".join([CT.STEP_MEASURES_HEAD, *(fmt(CT.STEP_MEASURE, name=m["name"]) for m in measures)])
             )
-        parts.append(T.STEP_FOOTER)
+        parts.append(CT.STEP_FOOTER)
         return "\n\n".join(parts)
     elif status == "not_included":
-        return "\n\n".join([fmt(T.STEP_NOT_INCLUDED, case_id=case_id, note=note), T.STEP_NEXT_NOT_INCLUDED])
+        return "\n\n".join([fmt(CT.STEP_NOT_INCLUDED, case_id=case_id, note=note), CT.STEP_NEXT_NOT_INCLUDED])
     elif status == "returned":
-        return fmt(T.STEP_RETURNED, case_id=case_id, note=note)
+        return fmt(CT.STEP_RETURNED, case_id=case_id, note=note)
     elif status == "withdrawn":
-        text = fmt(T.STEP_WITHDRAWN, case_id=case_id)
+        text = fmt(CT.STEP_WITHDRAWN, case_id=case_id)
     else:
         text = esc(case_id)
     if note:
-        text += fmt(T.STEP_NOTE, note=note)
+        text += fmt(CT.STEP_NOTE, note=note)
     return text
 
 
@@ -190,14 +190,14 @@ def digest(p: Mapping[str, Any]) -> str:
     cases = list(p.get("cases") or [])
     lines = [
         fmt(
-            T.DIGEST_HEAD,
+            CT.DIGEST_HEAD,
             label=p.get("jurisdiction", ""),
             waiting=p.get("waiting", 0),
             overdue=p.get("overdue", 0),
         )
     ]
     for c in cases:
-        lines.append(case_line(c | {"status_label": T.DIGEST_STATUS.get(str(c.get("status")), "")}))
+        lines.append(case_line(c | {"status_label": CT.DIGEST_STATUS.get(str(c.get("status")), "")}))
     more = int(p.get("waiting", 0)) - len(cases)
-    lines.append(fmt(T.DIGEST_MORE, count=more) if more > 0 else T.DIGEST_FOOTER)
+    lines.append(fmt(CT.DIGEST_MORE, count=more) if more > 0 else CT.DIGEST_FOOTER)
     return "\n".join(lines)

@@ -28,6 +28,7 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
+from bot import case_texts as CT
 from bot import render, render_cases
 from bot import texts as T
 from bot.api_client import Forbidden, InvalidInput, NotBound, NotFound
@@ -58,7 +59,7 @@ async def cases(update: Update, context: BotContext) -> None:
         return
     shown = queue[:MAX_QUEUE]
     keyboard: list[Row] = [
-        [button(render.fmt(T.CASE_VIEW_BUTTON, case_id=c["case_id"]), CaseOpen(str(c["case_id"])))]
+        [button(render.fmt(CT.CASE_VIEW_BUTTON, case_id=c["case_id"]), CaseOpen(str(c["case_id"])))]
         for c in shown
     ]
     await send(update, context, render_cases.case_list(queue), markup(keyboard))
@@ -80,10 +81,10 @@ async def show_case(update: Update, context: BotContext, case_id: str) -> None:
         await send(update, context, T.CADRE_ONLY)
         return
     except (NotFound, InvalidInput):
-        await send(update, context, T.CASE_NOT_FOUND)
+        await send(update, context, CT.CASE_NOT_FOUND)
         return
     steps = NEXT_STEPS.get(str(case.get("status")), ())
-    keyboard: list[Row] = [[button(T.CASE_ACTION_BUTTONS[a], CaseAct(case_id, a))] for a in steps]
+    keyboard: list[Row] = [[button(CT.CASE_ACTION_BUTTONS[a], CaseAct(case_id, a))] for a in steps]
     await send(update, context, render_cases.case_detail(case), markup(keyboard))
 
 
@@ -100,10 +101,10 @@ async def on_act(update: Update, context: BotContext) -> int:
             await query.edit_message_reply_markup(None)
     context.state.case_draft = CaseDraft(case_id=act.case_id, action=act.action)
     if act.action == "decide":
-        labels = [button(t, CaseChoice("m", i)) for i, t in enumerate(T.CASE_MONITORING_TYPES)]
-        await send(update, context, T.CASE_ASK_TYPE, markup([[b] for b in labels]))
+        labels = [button(t, CaseChoice("m", i)) for i, t in enumerate(CT.CASE_MONITORING_TYPES)]
+        await send(update, context, CT.CASE_ASK_TYPE, markup([[b] for b in labels]))
         return CHOOSE_TYPE
-    await send(update, context, T.MORE_ASK if act.action == "more" else T.CASE_ASK_NOTE[act.action])
+    await send(update, context, CT.MORE_ASK if act.action == "more" else CT.CASE_ASK_NOTE[act.action])
     return NOTE
 
 
@@ -119,14 +120,14 @@ async def on_choice(update: Update, context: BotContext) -> int:
     if isinstance(query.message, Message):
         with contextlib.suppress(TelegramError):
             await query.edit_message_reply_markup(None)
-    if choice.kind == "m" and 0 <= choice.index < len(T.CASE_MONITORING_TYPES):
-        draft.monitoring_type = T.CASE_MONITORING_TYPES[choice.index]
-        risks = [button(label, CaseChoice("r", i)) for i, (label, _) in enumerate(T.CASE_RISKS)]
-        await send(update, context, T.CASE_ASK_RISK, markup([risks]))
+    if choice.kind == "m" and 0 <= choice.index < len(CT.CASE_MONITORING_TYPES):
+        draft.monitoring_type = CT.CASE_MONITORING_TYPES[choice.index]
+        risks = [button(label, CaseChoice("r", i)) for i, (label, _) in enumerate(CT.CASE_RISKS)]
+        await send(update, context, CT.CASE_ASK_RISK, markup([risks]))
         return CHOOSE_RISK
-    if choice.kind == "r" and 0 <= choice.index < len(T.CASE_RISKS):
-        draft.risk_level = T.CASE_RISKS[choice.index][1]
-        await send(update, context, T.CASE_ASK_NOTE["decide"])
+    if choice.kind == "r" and 0 <= choice.index < len(CT.CASE_RISKS):
+        draft.risk_level = CT.CASE_RISKS[choice.index][1]
+        await send(update, context, CT.CASE_ASK_NOTE["decide"])
         return NOTE
     return END
 
@@ -137,32 +138,32 @@ async def on_note(update: Update, context: BotContext) -> int:
     if draft is None or message is None:
         return END
     text = (message.text or "").strip()[:500]
-    note: str | None = None if text == T.CASE_NOTE_SKIP else text
+    note: str | None = None if text == CT.CASE_NOTE_SKIP else text
     if not note and draft.action in NOTE_REQUIRED:
-        await send(update, context, T.CASE_NOTE_NEEDED)
+        await send(update, context, CT.CASE_NOTE_NEEDED)
         return NOTE
     context.state.case_draft = None
     who = user_id(update)
     try:
         if draft.action == "more":
             await context.api.report_more(chat_user_id=who, case_id=draft.case_id, note=str(note))
-            await send(update, context, T.MORE_DONE)
+            await send(update, context, CT.MORE_DONE)
             return END
         body: dict[str, Any] = {"action": draft.action, "note": note}
         if draft.action == "decide":
             body |= {"monitoring_type": draft.monitoring_type, "risk_level": draft.risk_level}
         case = await context.api.case_action(chat_user_id=who, case_id=draft.case_id, body=body)
     except (Forbidden, InvalidInput):
-        await send(update, context, T.CASE_NOT_YOURS)
+        await send(update, context, CT.CASE_NOT_YOURS)
         return END
     except NotFound:
-        await send(update, context, T.CASE_NOT_FOUND)
+        await send(update, context, CT.CASE_NOT_FOUND)
         return END
     if draft.action == "note":
-        await send(update, context, T.CASE_NOTED)
+        await send(update, context, CT.CASE_NOTED)
     else:
         await send(
-            update, context, render.fmt(T.CASE_DONE, case_id=case["case_id"], status=case["status_label"])
+            update, context, render.fmt(CT.CASE_DONE, case_id=case["case_id"], status=case["status_label"])
         )
     return END
 

@@ -32,6 +32,7 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
+from bot import case_texts as CT
 from bot import render, render_cases
 from bot import texts as T
 from bot.api_client import ApiError
@@ -65,7 +66,7 @@ def _choice(update: Update, field: ReportField) -> int | None:
 
 
 async def _expired(update: Update, context: BotContext) -> int:
-    await answer_query(update, T.REPORT_EXPIRED, alert=True)
+    await answer_query(update, CT.REPORT_EXPIRED, alert=True)
     return END
 
 
@@ -83,12 +84,12 @@ async def report_start(update: Update, context: BotContext) -> int:
     await answer_query(update)
     me = await context.api.me(chat_user_id=user_id(update))
     if me.get("kind") == "cadre":
-        await send(update, context, T.REPORT_CADRE)
+        await send(update, context, CT.REPORT_CADRE)
         return END
     context.state.check = None
     context.state.report = ReportDraft(bound=me.get("kind") == "household")
-    keyboard = _step(ReportField.WHO, [T.REPORT_WHO_SELF, T.REPORT_WHO_OTHER], 2)
-    await send(update, context, T.REPORT_WHO, markup(keyboard))
+    keyboard = _step(ReportField.WHO, [CT.REPORT_WHO_SELF, CT.REPORT_WHO_OTHER], 2)
+    await send(update, context, CT.REPORT_WHO, markup(keyboard))
     return WHO
 
 
@@ -105,11 +106,11 @@ async def on_who(update: Update, context: BotContext) -> int:
     places = await context.api.villages(chat_user_id=user_id(update))
     if not places:
         context.state.report = None
-        await send(update, context, T.REPORT_NO_VILLAGES)
+        await send(update, context, CT.REPORT_NO_VILLAGES)
         return END
     draft.villages = [[p["township"], p["village"]] for p in places][:60]
     names = [v for _, v in draft.villages]
-    await send(update, context, T.REPORT_VILLAGE, markup(_step(ReportField.VILLAGE, names, 3)))
+    await send(update, context, CT.REPORT_VILLAGE, markup(_step(ReportField.VILLAGE, names, 3)))
     return VILLAGE
 
 
@@ -124,24 +125,24 @@ async def on_village(update: Update, context: BotContext) -> int:
 
 
 async def _ask_category(update: Update, context: BotContext) -> int:
-    labels = [label for label, _ in T.REPORT_CATEGORIES]
-    await send(update, context, T.REPORT_CATEGORY, markup(_step(ReportField.CATEGORY, labels, 3)))
+    labels = [label for label, _ in CT.REPORT_CATEGORIES]
+    await send(update, context, CT.REPORT_CATEGORY, markup(_step(ReportField.CATEGORY, labels, 3)))
     return CATEGORY
 
 
 async def on_category(update: Update, context: BotContext) -> int:
     draft, index = _draft(context), _choice(update, ReportField.CATEGORY)
-    if draft is None or index is None or not 0 <= index < len(T.REPORT_CATEGORIES):
+    if draft is None or index is None or not 0 <= index < len(CT.REPORT_CATEGORIES):
         return await _expired(update, context)
     await answer_query(update)
     await _done_with(update)
-    draft.category = T.REPORT_CATEGORIES[index][1]
-    await send(update, context, T.REPORT_DESCRIBE)
+    draft.category = CT.REPORT_CATEGORIES[index][1]
+    await send(update, context, CT.REPORT_DESCRIBE)
     return DESCRIBE
 
 
 def _next_button() -> Any:
-    return markup([[button(T.REPORT_NEXT, ReportStep(ReportField.DESCRIBED, 0))]])
+    return markup([[button(CT.REPORT_NEXT, ReportStep(ReportField.DESCRIBED, 0))]])
 
 
 async def on_text(update: Update, context: BotContext) -> int:
@@ -152,10 +153,10 @@ async def on_text(update: Update, context: BotContext) -> int:
     text = (message.text or "").strip()
     joined = f"{draft.description}\n{text}".strip() if draft.description else text
     if len(joined) > MAX_DESCRIPTION:
-        await send(update, context, T.REPORT_TOO_LONG, _next_button() if draft.description else None)
+        await send(update, context, CT.REPORT_TOO_LONG, _next_button() if draft.description else None)
         return DESCRIBE
     draft.description = joined
-    await send(update, context, T.REPORT_GOT_TEXT, _next_button())
+    await send(update, context, CT.REPORT_GOT_TEXT, _next_button())
     return DESCRIBE
 
 
@@ -165,14 +166,14 @@ async def on_file(update: Update, context: BotContext) -> int:
     if draft is None or message is None:
         return END
     if len(draft.files) >= MAX_FILES:
-        await send(update, context, render.fmt(T.REPORT_TOO_MANY_FILES, count=MAX_FILES), _next_button())
+        await send(update, context, render.fmt(CT.REPORT_TOO_MANY_FILES, count=MAX_FILES), _next_button())
         return DESCRIBE
     if message.photo:
         draft.files.append([message.photo[-1].file_id, "photo"])
-        kind = T.REPORT_PHOTO
+        kind = CT.REPORT_PHOTO
     elif message.voice:
         draft.files.append([message.voice.file_id, "voice"])
-        kind = T.REPORT_VOICE
+        kind = CT.REPORT_VOICE
     else:
         return DESCRIBE
     if message.caption:
@@ -180,7 +181,7 @@ async def on_file(update: Update, context: BotContext) -> int:
     await send(
         update,
         context,
-        render.fmt(T.REPORT_GOT_FILE, kind=kind, count=len(draft.files)),
+        render.fmt(CT.REPORT_GOT_FILE, kind=kind, count=len(draft.files)),
         _next_button(),
     )
     return DESCRIBE
@@ -193,23 +194,23 @@ async def on_described(update: Update, context: BotContext) -> int:
         return await _expired(update, context)
     await answer_query(update)
     if not draft.description and not draft.files:
-        await send(update, context, T.REPORT_NEED_TEXT)
+        await send(update, context, CT.REPORT_NEED_TEXT)
         return DESCRIBE
     await _done_with(update)
-    labels = [label for label, _ in T.REPORT_AMOUNTS]
-    await send(update, context, T.REPORT_AMOUNT, markup(_step(ReportField.AMOUNT, labels, 2)))
+    labels = [label for label, _ in CT.REPORT_AMOUNTS]
+    await send(update, context, CT.REPORT_AMOUNT, markup(_step(ReportField.AMOUNT, labels, 2)))
     return AMOUNT
 
 
 async def on_amount(update: Update, context: BotContext) -> int:
     draft, index = _draft(context), _choice(update, ReportField.AMOUNT)
-    if draft is None or index is None or not 0 <= index < len(T.REPORT_AMOUNTS):
+    if draft is None or index is None or not 0 <= index < len(CT.REPORT_AMOUNTS):
         return await _expired(update, context)
     await answer_query(update)
     await _done_with(update)
-    draft.amount_range = T.REPORT_AMOUNTS[index][1]
-    keyboard = _step(ReportField.URGENT, [T.REPORT_URGENT_YES, T.REPORT_URGENT_NO], 2)
-    await send(update, context, T.REPORT_URGENT, markup(keyboard))
+    draft.amount_range = CT.REPORT_AMOUNTS[index][1]
+    keyboard = _step(ReportField.URGENT, [CT.REPORT_URGENT_YES, CT.REPORT_URGENT_NO], 2)
+    await send(update, context, CT.REPORT_URGENT, markup(keyboard))
     return URGENT
 
 
@@ -220,7 +221,7 @@ async def on_urgent(update: Update, context: BotContext) -> int:
     await answer_query(update)
     await _done_with(update)
     draft.urgent = index == 0
-    keyboard = _step(ReportField.CONFIRM, [T.REPORT_RESTART, T.REPORT_SUBMIT], 2)
+    keyboard = _step(ReportField.CONFIRM, [CT.REPORT_RESTART, CT.REPORT_SUBMIT], 2)
     await send(update, context, render_cases.confirm(draft), markup(keyboard))
     return CONFIRM
 
@@ -235,7 +236,7 @@ async def on_confirm(update: Update, context: BotContext) -> int:
         return await report_start(update, context)
     await answer_query(update)
     if not draft.bound:
-        await send(update, context, T.REPORT_SHARE_PHONE, contact_keyboard())
+        await send(update, context, CT.REPORT_SHARE_PHONE, contact_keyboard())
         return PHONE
     return await _submit(update, context, draft, phone=None)
 
@@ -259,7 +260,7 @@ async def on_phone_text(update: Update, context: BotContext) -> int:
 async def _submit(update: Update, context: BotContext, draft: ReportDraft, *, phone: str | None) -> int:
     body: dict[str, Any] = {
         "category": draft.category,
-        "description": draft.description or T.REPORT_VOICE_ONLY,
+        "description": draft.description or CT.REPORT_VOICE_ONLY,
         "amount_range": draft.amount_range or "unknown",
         "urgent": bool(draft.urgent),
         "on_behalf": draft.on_behalf,
@@ -274,7 +275,7 @@ async def _submit(update: Update, context: BotContext, draft: ReportDraft, *, ph
     logger.info("a hardship report was filed (merged=%s, %d files)", data.get("merged"), len(draft.files))
     text = render_cases.receipt(data)
     if failed:
-        text += "\n" + render.fmt(T.REPORT_FILES_FAILED, count=failed)
+        text += "\n" + render.fmt(CT.REPORT_FILES_FAILED, count=failed)
     await send(update, context, text, ReplyKeyboardRemove() if phone else None)
     return END
 
@@ -300,7 +301,7 @@ async def my_reports(update: Update, context: BotContext) -> None:
     """/myreports: every report of the user (and of their household) with the step it is at."""
     reports = await context.api.my_reports(chat_user_id=user_id(update))
     keyboard = [
-        [button(render.fmt(T.MORE_BUTTON, case_id=r["case_id"]), CaseAct(str(r["case_id"]), "more"))]
+        [button(render.fmt(CT.MORE_BUTTON, case_id=r["case_id"]), CaseAct(str(r["case_id"]), "more"))]
         for r in reports
         if r.get("status") == "returned" and not r.get("on_behalf")
     ]

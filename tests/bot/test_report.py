@@ -14,6 +14,7 @@ import os
 import re
 from pathlib import Path
 
+from bot import case_texts as CT
 from bot import texts as T
 from bot.notify import DIGEST_JOB
 from core.cases.calendar import WorkingCalendar, today_in_china
@@ -66,9 +67,9 @@ def take_step(cadre: FakeUser, case_id: str, action_button: str, *choices: str, 
     """/cases → 查看 → the step's button (→ its choices) → the note; returns the bot's confirmation."""
     cadre.send("/cases")  # the queue notice of the step before may arrive alongside
     cadre.wait_until(
-        lambda sent: any(T.CASE_VIEW_BUTTON.format(case_id=case_id) in cadre.buttons(m) for m in sent)
+        lambda sent: any(CT.CASE_VIEW_BUTTON.format(case_id=case_id) in cadre.buttons(m) for m in sent)
     )
-    detail = cadre.press(T.CASE_VIEW_BUTTON.format(case_id=case_id))[0]
+    detail = cadre.press(CT.CASE_VIEW_BUTTON.format(case_id=case_id))[0]
     assert action_button in cadre.buttons(detail)
     cadre.press(action_button)
     for choice in choices:
@@ -88,19 +89,19 @@ def test_report_verify_review_decide_and_the_household_hears_every_step(bot: Har
 
     # The household reports, step by step.
     who = villager.send("/report")[0]
-    assert villager.buttons(who) == [T.REPORT_WHO_SELF, T.REPORT_WHO_OTHER]
-    assert shown(villager.press(T.REPORT_WHO_SELF)[0]) == T.REPORT_CATEGORY  # the record knows the village
-    assert shown(villager.press("因病")[0]) == parse_html(T.REPORT_DESCRIBE)
+    assert villager.buttons(who) == [CT.REPORT_WHO_SELF, CT.REPORT_WHO_OTHER]
+    assert shown(villager.press(CT.REPORT_WHO_SELF)[0]) == CT.REPORT_CATEGORY  # the record knows the village
+    assert shown(villager.press("因病")[0]) == parse_html(CT.REPORT_DESCRIBE)
     assert (
-        shown(villager.send("老伴突发脑梗住院，已经花了三万多，地里的活也没人干了")[0]) == T.REPORT_GOT_TEXT
+        shown(villager.send("老伴突发脑梗住院，已经花了三万多，地里的活也没人干了")[0]) == CT.REPORT_GOT_TEXT
     )
     assert "共1个附件" in shown(villager.send_photo(JPEG, caption="住院收费票据")[0])
     assert "共2个附件" in shown(villager.send_voice(OGG)[0])
-    assert shown(villager.press(T.REPORT_NEXT)[0]) == T.REPORT_AMOUNT
+    assert shown(villager.press(CT.REPORT_NEXT)[0]) == CT.REPORT_AMOUNT
     villager.press("2万到5万元")
-    confirm = shown(villager.press(T.REPORT_URGENT_YES)[0])
+    confirm = shown(villager.press(CT.REPORT_URGENT_YES)[0])
     assert "因病" in confirm and "附件：2个" in confirm and "2万到5万元" in confirm
-    receipt = shown(villager.press(T.REPORT_SUBMIT)[0])
+    receipt = shown(villager.press(CT.REPORT_SUBMIT)[0])
     found = re.search(r"FY\d{6}-\d{4,}", receipt)
     assert found and due_after(2) in receipt, receipt
     case_id = found.group(0)
@@ -120,24 +121,24 @@ def test_report_verify_review_decide_and_the_household_hears_every_step(bot: Har
 
     # Village → township → county, each through /cases; the household hears each step.
     done = take_step(
-        village, case_id, T.CASE_ACTION_BUTTONS["verify"], note="入户核实，老伴住院属实，票据已看"
+        village, case_id, CT.CASE_ACTION_BUTTONS["verify"], note="入户核实，老伴住院属实，票据已看"
     )
     assert case_id in done and "村里已核实" in done
     verified = last_with(villager, bot, "村里已经入户核实")
     assert f"最晚{due_after(5)}前审核完" in verified and "票据已看" in verified
-    take_step(township, case_id, T.CASE_ACTION_BUTTONS["review"], note=T.CASE_NOTE_SKIP)
+    take_step(township, case_id, CT.CASE_ACTION_BUTTONS["review"], note=CT.CASE_NOTE_SKIP)
     assert "乡镇已经审核" in last_with(villager, bot, "乡镇已经审核")
     take_step(
         county,
         case_id,
-        T.CASE_ACTION_BUTTONS["decide"],
+        CT.CASE_ACTION_BUTTONS["decide"],
         "突发严重困难户",
         "🟠 橙色",
         note="因病刚性支出大，纳入监测，落实医疗救助和临时救助",
     )
     decided = last_with(villager, bot, "纳入防返贫监测")
     assert "突发严重困难户" in decided and "橙色" in decided and "因病刚性支出大" in decided
-    assert T.STEP_MEASURES_HEAD in decided and "临时救助" in decided
+    assert CT.STEP_MEASURES_HEAD in decided and "临时救助" in decided
     mine = shown(villager.send("/myreports")[0])
     assert case_id in mine and "已纳入防返贫监测" in mine
     # Nothing of it reached the other chats; no phone number was shown.
@@ -153,18 +154,20 @@ def test_an_unbound_neighbour_reports_for_a_household_with_their_own_phone(
 ) -> None:
     neighbour = bot.user(3201, "热心邻居")
     neighbour.send("/report")
-    village_question = neighbour.press(T.REPORT_WHO_SELF)[0]  # unbound: the village is asked even for oneself
+    village_question = neighbour.press(CT.REPORT_WHO_SELF)[
+        0
+    ]  # unbound: the village is asked even for oneself
     assert "柳湾村" in neighbour.buttons(village_question)
     neighbour.send("/report")
-    neighbour.press(T.REPORT_WHO_OTHER)
+    neighbour.press(CT.REPORT_WHO_OTHER)
     neighbour.press("柳湾村")
     neighbour.press("因灾")
     neighbour.send("隔壁王大爷家房子被大雨冲塌了一半")
-    neighbour.press(T.REPORT_NEXT)
+    neighbour.press(CT.REPORT_NEXT)
     neighbour.press("说不清")
-    neighbour.press(T.REPORT_URGENT_YES)
-    ask_phone = neighbour.press(T.REPORT_SUBMIT)[0]
-    assert shown(ask_phone) == T.REPORT_SHARE_PHONE
+    neighbour.press(CT.REPORT_URGENT_YES)
+    ask_phone = neighbour.press(CT.REPORT_SUBMIT)[0]
+    assert shown(ask_phone) == CT.REPORT_SHARE_PHONE
     assert shown(neighbour.share_contact(contact_phone("13912345678"), user_id=9999)[0]) == T.BIND_NOT_OWN
     receipt = shown(neighbour.share_contact(contact_phone("13912345678"))[0])
     case_id = re.search(r"FY\d{6}-\d{4,}", receipt)
@@ -174,14 +177,14 @@ def test_an_unbound_neighbour_reports_for_a_household_with_their_own_phone(
     assert case.reporter_phone_masked == "139****5678"
     # A second report of the same thing the same day is merged, and the reporter is told so.
     neighbour.send("/report")
-    neighbour.press(T.REPORT_WHO_OTHER)
+    neighbour.press(CT.REPORT_WHO_OTHER)
     neighbour.press("柳湾村")
     neighbour.press("因灾")
     neighbour.send("补充：王大爷一个人住，今晚没地方睡")
-    neighbour.press(T.REPORT_NEXT)
+    neighbour.press(CT.REPORT_NEXT)
     neighbour.press("说不清")
-    neighbour.press(T.REPORT_URGENT_YES)
-    neighbour.press(T.REPORT_SUBMIT)
+    neighbour.press(CT.REPORT_URGENT_YES)
+    neighbour.press(CT.REPORT_SUBMIT)
     merged = shown(neighbour.share_contact(contact_phone("13912345678"))[0])
     assert case_id.group(0) in merged and "已经补充进去" in merged
 
@@ -189,9 +192,9 @@ def test_an_unbound_neighbour_reports_for_a_household_with_their_own_phone(
 def test_an_answer_about_monitoring_offers_the_report(bot: Harness, world: World) -> None:
     user = bot.user(3301)
     answer = user.send("家里有人突然得了大病花了很多钱，能申请纳入防返贫监测吗")[0]
-    assert T.REPORT_OFFER_BUTTON in user.buttons(answer)
-    who = user.press(T.REPORT_OFFER_BUTTON)[0]
-    assert shown(who) == parse_html(T.REPORT_WHO)
+    assert CT.REPORT_OFFER_BUTTON in user.buttons(answer)
+    who = user.press(CT.REPORT_OFFER_BUTTON)[0]
+    assert shown(who) == parse_html(CT.REPORT_WHO)
 
 
 def test_a_returned_case_is_answered_from_the_chat_and_a_refusal_gives_its_reason(
@@ -211,12 +214,12 @@ def test_a_returned_case_is_answered_from_the_chat_and_a_refusal_gives_its_reaso
     ).case.case_no
     village = bot.user(3402, "周文斌")
     bind(village, world.cadre_code(), CADRE_PHONE)
-    take_step(village, case_id, T.CASE_ACTION_BUTTONS["return"], note="请补一份兽医站的死亡证明")
+    take_step(village, case_id, CT.CASE_ACTION_BUTTONS["return"], note="请补一份兽医站的死亡证明")
     returned = last_with(villager, bot, "还需要补充材料")
     assert "兽医站的死亡证明" in returned
-    asked = villager.press(T.MORE_BUTTON.format(case_id=case_id))[0]
-    assert shown(asked) == T.MORE_ASK
-    assert shown(villager.send("证明已经交给村会计了")[0]) == T.MORE_DONE
+    asked = villager.press(CT.MORE_BUTTON.format(case_id=case_id))[0]
+    assert shown(asked) == CT.MORE_ASK
+    assert shown(villager.send("证明已经交给村会计了")[0]) == CT.MORE_DONE
     assert world.services.cases.case(worker=ADMIN, case_no=case_id).status == "reported"
 
     # The village and the township pass it on; the county refuses, and the household hears why.
@@ -224,7 +227,7 @@ def test_a_returned_case_is_answered_from_the_chat_and_a_refusal_gives_its_reaso
     world.services.cases.act(worker=ADMIN, case_no=case_id, action="review")
     county = bind_cadre(bot, world, 3403, "县局干部", Jurisdiction.county(), "13900000033")
     take_step(
-        county, case_id, T.CASE_ACTION_BUTTONS["reject"], note="家里还有稳定务工收入，人均收入高于监测范围"
+        county, case_id, CT.CASE_ACTION_BUTTONS["reject"], note="家里还有稳定务工收入，人均收入高于监测范围"
     )
     refused = last_with(villager, bot, "不纳入")
     assert "人均收入高于监测范围" in refused and "12317" in refused

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from bot import case_texts as CT
 from bot import render_cases
-from bot import texts as T
 from bot.callbacks import KINDS, MAX_BYTES, Menu, MenuChoice
 from bot.case_callbacks import CASE_KINDS, CaseAct, CaseChoice, CaseOpen, ReportField, ReportStep
 from bot.offer import offer_button
@@ -95,4 +95,4 @@ def test_the_offer_appears_only_where_monitoring_is_the_point() -> None:
     assert not offer_button(
         {"answer": "小额信贷最多5万元。", "measures": [{"id": "microcredit", "name": "小额信贷"}]}
     )
-    assert T.REPORT_OFFER_BUTTON
+    assert CT.REPORT_OFFER_BUTTON
