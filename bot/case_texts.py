@@ -126,6 +126,7 @@ CASE_ASK_TYPE = "纳入哪一类监测对象？"
 CASE_ASK_RISK = "风险等级定为哪一级？"
 CASE_MONITORING_TYPES = ("脱贫不稳定户", "边缘易致贫户", "突发严重困难户")
 CASE_RISKS = (("🔴 红色", "red"), ("🟠 橙色", "orange"), ("🔵 蓝色", "blue"))
+RISK_WORDS = {"red": "红色（一级风险）", "orange": "橙色（二级风险）", "blue": "蓝色（三级风险）"}
 CASE_ASK_NOTE = {
     "verify": "请写一句核实情况（没有要写的发“无”）：",
     "review": "请写一句审核意见（没有要写的发“无”）：",
@@ -145,7 +146,7 @@ CASE_NOT_FOUND = "没有找到这件申报，或者它不在您负责的范围�
 STEP_VERIFIED = "您报的困难（{case_id}）：村里已经入户核实，材料已报乡镇，最晚{due}前审核完。"
 STEP_REVIEWED = "您报的困难（{case_id}）：乡镇已经审核，材料已报县里，最晚{due}前确认。"
 STEP_INCLUDED = (
-    "您报的困难（{case_id}）：县里已经确认，您家<b>纳入防返贫监测</b>（{monitoring_type}，风险等级{risk}）。"
+    "您报的困难（{case_id}）：县里已经确认，您家<b>纳入防返贫监测</b>。\n监测类型：{monitoring_type}；风险等级：{risk}。"
 )
 STEP_NEXT_INCLUDED = "接下来：帮扶责任人会上门和您一起定帮扶措施（一般10个工作日内定好，1个月内落实）。"
 STEP_MEASURES_HEAD = "按您家的情况，可以找帮扶责任人申请："

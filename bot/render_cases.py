@@ -16,7 +16,6 @@ from bot.state import ReportDraft
 
 CATEGORY_LABELS = {value: label for label, value in CT.REPORT_CATEGORIES}
 AMOUNT_LABELS = {value: label for label, value in CT.REPORT_AMOUNTS}
-RISK_LABELS = {value: label for label, value in CT.CASE_RISKS}
 
 
 def short_date(value: object) -> str:
@@ -159,7 +158,7 @@ def step(p: Mapping[str, Any]) -> str:
     elif status == "township_reviewed":
         text = fmt(CT.STEP_REVIEWED, case_id=case_id, due=due)
     elif status == "included":
-        risk = RISK_LABELS.get(str(p.get("risk_level")), "")
+        risk = CT.RISK_WORDS.get(str(p.get("risk_level")), "")
         parts = [
             fmt(CT.STEP_INCLUDED, case_id=case_id, monitoring_type=p.get("monitoring_type", ""), risk=risk)
         ]
