@@ -145,9 +145,7 @@ CASE_NOT_FOUND = "没有找到这件申报，或者它不在您负责的范围�
 # -- what the bot tells on its own (notifications, the morning digest) ----------------------------------------------------
 STEP_VERIFIED = "您报的困难（{case_id}）：村里已经入户核实，材料已报乡镇，最晚{due}前审核完。"
 STEP_REVIEWED = "您报的困难（{case_id}）：乡镇已经审核，材料已报县里，最晚{due}前确认。"
-STEP_INCLUDED = (
-    "您报的困难（{case_id}）：县里已经确认，您家<b>纳入防返贫监测</b>。\n监测类型：{monitoring_type}；风险等级：{risk}。"
-)
+STEP_INCLUDED = "您报的困难（{case_id}）：县里已经确认，您家<b>纳入防返贫监测</b>。\n监测类型：{monitoring_type}；风险等级：{risk}。"
 STEP_NEXT_INCLUDED = "接下来：帮扶责任人会上门和您一起定帮扶措施（一般10个工作日内定好，1个月内落实）。"
 STEP_MEASURES_HEAD = "按您家的情况，可以找帮扶责任人申请："
 STEP_MEASURE = "• {name}"
