@@ -21,6 +21,7 @@ from api.ratelimit import RateLimiter
 from api.routes import (
     admin,
     answers,
+    cases,
     docs,
     documents,
     eligibility,
@@ -28,8 +29,10 @@ from api.routes import (
     households,
     me,
     measures,
+    notifications,
     openai_compat,
     portal,
+    reports,
     unanswered,
 )
 from api.routes.feedback import router as feedback_router
@@ -93,6 +96,15 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
             {"name": "health", "description": "liveness and readiness"},
             {"name": "me", "description": "a chat user's binding and own household status"},
             {"name": "households", "description": "households in a bound cadre's jurisdiction"},
+            {
+                "name": "reports",
+                "description": "a chat user's hardship reports (防返贫 自主申报) and their steps",
+            },
+            {
+                "name": "cases",
+                "description": "reports worked as cases by cadres of the jurisdiction and admins",
+            },
+            {"name": "notifications", "description": "what a channel should tell its chat users about cases"},
             {"name": "admin", "description": "API clients, cadre accounts and binding codes (admin key)"},
             {"name": "openai", "description": "OpenAI-compatible chat and models, answered from policies"},
         ],
@@ -108,6 +120,9 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     app.add_middleware(
         ApiMiddleware,
         max_body_bytes=settings.max_body_bytes,
+        # Attachments are larger than any JSON body: their routes refuse what is over the attachment limit with a
+        # plain 422; this only stops a body far over it before it is read.
+        upload_bytes=2 * settings.case_attachment_max_bytes,
         limiter=RateLimiter(settings),
         metrics=app.state.metrics,
     )
@@ -138,6 +153,10 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     app.include_router(feedback_router, responses=common)
     app.include_router(me.router, responses=common)
     app.include_router(households.router, responses=common)
+    app.include_router(reports.router, responses=common)
+    app.include_router(reports.places, responses=common)
+    app.include_router(cases.router, responses=common)
+    app.include_router(notifications.router, responses=common)
     app.include_router(admin.router, responses=common)
     app.include_router(openai_compat.router, responses=common)
     app.include_router(portal.router)

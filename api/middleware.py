@@ -38,12 +38,14 @@ from api import texts
 from api.errors import error_body
 from api.metrics import Metrics
 from api.ratelimit import Decision, RateLimiter
+from api.routes.uploads import UPLOAD_PATH
 from core.ops.logs import request_context
 from core.records.identity import Client
 from core.records.pii import looks_personal
 
 logger = logging.getLogger("api.access")
 
+_UPLOAD = re.compile(UPLOAD_PATH)
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 UNKNOWN_KEY = object()  # scope state marker: a key was presented but is not valid
 
@@ -76,9 +78,18 @@ def _presented_key(headers: Headers) -> str | None:
 
 
 class ApiMiddleware:
-    def __init__(self, app: ASGIApp, *, max_body_bytes: int, limiter: RateLimiter, metrics: Metrics) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        max_body_bytes: int,
+        limiter: RateLimiter,
+        metrics: Metrics,
+        upload_bytes: int | None = None,
+    ) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.upload_bytes = max(upload_bytes or 0, max_body_bytes)
         self.limiter = limiter
         self.metrics = metrics
 
@@ -112,7 +123,7 @@ class ApiMiddleware:
                 if refusal is not None:
                     await self._reply(send_with_id, *refusal)
                 else:
-                    await self.app(scope, self._counting(receive), send_with_id)
+                    await self.app(scope, self._counting(receive, self._limit(scope)), send_with_id)
             finally:
                 self._record(scope, status["code"], time.perf_counter() - started, client[0])
 
@@ -128,8 +139,8 @@ class ApiMiddleware:
         if length is not None:
             if not length.isdigit():
                 return 400, error_body("BadRequest", "invalid Content-Length"), {}
-            if int(length) > self.max_body_bytes:
-                detail = f"request body over {self.max_body_bytes} bytes"
+            if int(length) > (limit := self._limit(scope)):
+                detail = f"request body over {limit} bytes"
                 return 413, error_body("PayloadTooLarge", detail), {}
         if not scope["path"].startswith("/v1/"):
             return None
@@ -160,7 +171,13 @@ class ApiMiddleware:
         detail = texts.RATE_LIMITED.format(seconds=decision.retry_after)
         return 429, error_body("RateLimited", detail), {"Retry-After": str(decision.retry_after)}
 
-    def _counting(self, receive: Receive) -> Receive:
+    def _limit(self, scope: Scope) -> int:
+        """The largest body this request may have: an attachment upload's, or any other request's."""
+        if scope.get("method") == "POST" and _UPLOAD.match(scope.get("path", "")):
+            return self.upload_bytes
+        return self.max_body_bytes
+
+    def _counting(self, receive: Receive, limit: int) -> Receive:
         """Receive that refuses a chunked body once it passes the size limit."""
         seen = 0
 
@@ -169,8 +186,8 @@ class ApiMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.max_body_bytes:
-                    raise HTTPException(413, f"request body over {self.max_body_bytes} bytes")
+                if seen > limit:
+                    raise HTTPException(413, f"request body over {limit} bytes")
             return message
 
         return wrapped

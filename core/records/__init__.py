@@ -4,6 +4,7 @@ What lives here: the engine and migrations (`db`, `migrations/`), household reco
 clients, cadre accounts and binding (`identity/`), the append-only audit log (`audit`), ID-card and phone
 handling (`pii`), answer feedback (`feedback`) and unanswered questions (`unanswered`) with the one-time
 import of the JSON-lines files earlier versions kept (`legacy`), conversation state for follow-up
-questions (`conversations`, masked questions only, expiring), and the Chinese texts of a household's
+questions (`conversations`, masked questions only, expiring), hardship reports worked as cases with their
+attachments and notification outbox (`cases/`, the procedure itself being `core.cases`), and the Chinese texts of a household's
 summaries (`texts`). Never imports answers or eligibility.
 """
