@@ -39,6 +39,7 @@ PASSAGE_HITS = 3  # passages are taken from this many top chunks
 MAX_SENTENCES = 3
 RUNNER_UP_SHARE = 0.5
 MAX_CARD_LINES = 2
+CONTINUE_CHARS = 160  # the best passage goes on with the sentences right after it, up to this length
 RANK_BONUS = 0.5  # the retriever's fused score: tuned on the DEV sets of policies/ and realdocs
 
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
@@ -284,28 +285,34 @@ class AnswerService:
         if not hits:
             return []
         doc_index = view.derived("doc_bm25", DocBM25Index)
-        scorer = PassageScorer(tokenize(aq.expanded), doc_index.idf, asks)
+        scorer = PassageScorer(
+            tokenize(aq.normalized), doc_index.idf, asks, tokenize(" ".join(aq.expansions))
+        )
         top_score = hits[0].score or 1.0
-        candidates: list[tuple[float, int, ChunkRecord, str, float]] = []
+        candidates: list[tuple[float, int, ChunkRecord, int, float]] = []
         for rank, h in enumerate(hits):
-            for p in passages_of(h.chunk.text):
-                value = scorer.score(p) + RANK_BONUS * max(h.score, 0.0) / top_score
-                candidates.append((value, rank, h.chunk, p.text, h.score))
+            for i, p in enumerate(passages_of(h.chunk.text)):
+                value = scorer.score(p, h.chunk.meta.title) + RANK_BONUS * max(h.score, 0.0) / top_score
+                candidates.append((value, rank, h.chunk, i, h.score))
         candidates.sort(key=lambda c: (-c[0], c[1]))
         if not candidates or candidates[0][0] <= 0:
             return []
         best = candidates[0][0]
         out: list[tuple[ChunkRecord, str, float]] = []
         used = 0
-        seen: set[str] = set()
-        for value, _, chunk, text, score in candidates:
+        seen: set[tuple[str, int]] = set()
+        for value, _, chunk, i, score in candidates:
             if len(out) >= MAX_SENTENCES:
                 break
+            text = passages_of(chunk.text)[i].text
             if out and (value < best * RUNNER_UP_SHARE or used + len(text) > ANSWER_BUDGET):
                 continue
-            if text in seen:
+            if (chunk.chunk_id, i) in seen or any(text == t for _, t, _ in out):
                 continue
-            seen.add(text)
+            seen.add((chunk.chunk_id, i))
+            if not out and CONTINUE_CHARS:
+                text, taken = _continued(chunk.text, i, CONTINUE_CHARS)
+                seen.update((chunk.chunk_id, j) for j in taken)
             out.append((chunk, text, score))
             used += len(text)
         return out
@@ -357,6 +364,22 @@ class _Citations:
         )
         self._by_chunk[chunk.chunk_id] = n
         return n
+
+
+def _continued(chunk_text: str, i: int, limit: int) -> tuple[str, list[int]]:
+    """Passage `i` of `chunk_text` and the passages right after it (nothing but whitespace between them) while
+    the span stays within `limit` characters: the answer often comes in the sentence after the one that echoes
+    the question. Returns the verbatim span and the passage indexes it took."""
+    ps = passages_of(chunk_text)
+    first, taken = ps[i], [i]
+    end = first.end
+    for j in range(i + 1, len(ps)):
+        nxt = ps[j]
+        if chunk_text[end : nxt.start].strip() or nxt.end - first.start > limit:
+            break
+        end = nxt.end
+        taken.append(j)
+    return chunk_text[first.start : end], taken
 
 
 def _overlaps(chunk: ChunkRecord, quote: str) -> bool:

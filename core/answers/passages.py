@@ -24,6 +24,7 @@ from core.text import split_sentences, tokenize
 MAX_PASSAGE_CHARS = 160
 MIN_PASSAGE_CHARS = 8
 MAX_HEADING_CHARS = 30
+WHOLE_RULE_CHARS = 40
 MAX_TITLE_CHARS = 12  # （一）补贴标准。 names a subject; a rule says more
 
 _ENDS = ("。", "！", "？", "；", "：", ":", "，", ",", "!", "?", ";", "…")
@@ -36,6 +37,9 @@ INTENT_BONUS = 0.3
 YES_NO_BONUS = 0.1
 FRAGMENT_PENALTY = 0.25
 VALIDITY_PENALTY = 0.5
+TITLE_PENALTY = 0.5
+MIN_TITLE_ECHO = 8
+EXPANSION_WEIGHT = 0.5  # a glossary term's share of a word the question itself uses
 
 
 @dataclass(frozen=True)
@@ -45,6 +49,8 @@ class Passage:
     text: str
     context: str = ""
     fragment: bool = False  # an enumerated item whose lead-in is not part of it
+    start: int = 0  # where the passage is in the chunk's text: text == chunk_text[start:end]
+    end: int = 0
 
 
 def is_heading(sentence: str) -> bool:
@@ -56,6 +62,11 @@ def is_heading(sentence: str) -> bool:
     marker = _ITEM.match(s) or _ARTICLE.match(s)
     rest = s[marker.end() :].strip().rstrip("。") if marker else ""
     return bool(marker) and 0 < len(rest) <= MAX_TITLE_CHARS and not re.search(r"[\d，,：:；;、]", rest)
+
+
+def _whole_rule(passage: str) -> bool:
+    """An enumerated item that states a whole rule on its own (6.对于…的，按照…给予支持。), not a list entry."""
+    return len(passage) >= WHOLE_RULE_CHARS and passage.rstrip().endswith(("。", "！", "？"))
 
 
 @lru_cache(maxsize=65536)
@@ -105,7 +116,10 @@ def passages_of(text: str) -> tuple[Passage, ...]:
                 passage,
                 context=f"{heading} {lead_in if item else ''}".strip(),
                 # an item without its lead-in, or a lead-in without its items: half a statement
-                fragment=(item and j == i) or passage.rstrip().endswith(("：", ":")),
+                fragment=(item and j == i and not _whole_rule(passage))
+                or passage.rstrip().endswith(("：", ":")),
+                start=start,
+                end=end,
             )
         )
         i = j + 1
@@ -116,15 +130,21 @@ class PassageScorer:
     """Scores passages for one question: IDF-weighted share of its words, plus the kind of fact it asks for."""
 
     def __init__(
-        self, query_tokens: Iterable[str], idf: Callable[[str], float], intents: Sequence[str]
+        self,
+        query_tokens: Iterable[str],
+        idf: Callable[[str], float],
+        intents: Sequence[str],
+        expansion_tokens: Iterable[str] = (),
     ) -> None:
-        self.weights = {t: idf(t) for t in set(query_tokens)}
+        # The asked words say which sentence answers; a glossary's policy terms only point at the document.
+        self.weights = {t: EXPANSION_WEIGHT * idf(t) for t in set(expansion_tokens)}
+        self.weights.update({t: idf(t) for t in set(query_tokens)})
         self.total = sum(self.weights.values()) or 1.0
         self.intents = tuple(intents)
         self.wants_validity = intent.VALIDITY in self.intents
 
-    def score(self, passage: Passage) -> float:
-        """How well `passage` answers the question (higher is better; about 0–1.5)."""
+    def score(self, passage: Passage, title: str = "") -> float:
+        """How well `passage` answers the question (higher is better; about 0–1.5); `title`: its document's."""
         words = _words(passage.text)
         context = _words(passage.context) if passage.context else frozenset()
         value = 0.0
@@ -145,4 +165,6 @@ class PassageScorer:
             value -= VALIDITY_PENALTY  # "本办法自…起施行" answers nothing a villager asked
         if len(passage.text) < MIN_PASSAGE_CHARS:
             value -= 1.0
+        if len(title) >= MIN_TITLE_ECHO and title in passage.text:
+            value -= TITLE_PENALTY  # the header that repeats the title names the subject, it answers nothing
         return value

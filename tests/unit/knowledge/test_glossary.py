@@ -94,8 +94,10 @@ def test_referrals_travel_with_the_glossary_and_do_not_expand_queries(tmp_path: 
     )
     entries = load_glossary(path)
     assert {"office": "住房公积金管理中心", "topics": ["公积金"]} in entries
-    assert len(Glossary(entries)) == 1  # the referral is not a colloquial → policy term expansion
-    assert Glossary(entries).expand("公积金")[0] == []
+    assert (
+        len(Glossary(entries, product=False)) == 1
+    )  # the referral is not a colloquial → policy term expansion
+    assert Glossary(entries, product=False).expand("公积金")[0] == []
     assert Referrals(entries).match("公积金咋取") == Referral("住房公积金管理中心", "公积金")
 
 
