@@ -23,7 +23,7 @@ from core.answers import conversation, intent, texts
 from core.answers.conversation import ConversationContext, Resolution
 from core.answers.intent import classify
 from core.answers.measures import CatalogOf, MeasureCard, no_catalog
-from core.answers.passages import PassageScorer, passages_of
+from core.answers.passages import PassageScorer, continued, passages_of
 from core.answers.relevance import RelevanceConfig, RelevanceFeatures, is_hostile, relevance_features
 from core.answers.retrieval import AnalyzedQuery, DocBM25Index, RetrievedChunk, Retriever
 from core.knowledge.live import KnowledgeView
@@ -35,7 +35,7 @@ logger = logging.getLogger(__name__)
 # The main answer: the passage that states the fact, then runners-up scoring at least RUNNER_UP_SHARE of it
 # while the passages stay within ANSWER_BUDGET characters (a cheap phone's screen); the card comes after.
 ANSWER_BUDGET = 220
-PASSAGE_HITS = 3  # passages are taken from this many top chunks
+PASSAGE_HITS = 5  # passages are taken from this many top chunks
 MAX_SENTENCES = 3
 RUNNER_UP_SHARE = 0.5
 MAX_CARD_LINES = 2
@@ -311,7 +311,7 @@ class AnswerService:
                 continue
             seen.add((chunk.chunk_id, i))
             if not out and CONTINUE_CHARS:
-                text, taken = _continued(chunk.text, i, CONTINUE_CHARS)
+                text, taken = continued(chunk.text, i, CONTINUE_CHARS)
                 seen.update((chunk.chunk_id, j) for j in taken)
             out.append((chunk, text, score))
             used += len(text)
@@ -364,22 +364,6 @@ class _Citations:
         )
         self._by_chunk[chunk.chunk_id] = n
         return n
-
-
-def _continued(chunk_text: str, i: int, limit: int) -> tuple[str, list[int]]:
-    """Passage `i` of `chunk_text` and the passages right after it (nothing but whitespace between them) while
-    the span stays within `limit` characters: the answer often comes in the sentence after the one that echoes
-    the question. Returns the verbatim span and the passage indexes it took."""
-    ps = passages_of(chunk_text)
-    first, taken = ps[i], [i]
-    end = first.end
-    for j in range(i + 1, len(ps)):
-        nxt = ps[j]
-        if chunk_text[end : nxt.start].strip() or nxt.end - first.start > limit:
-            break
-        end = nxt.end
-        taken.append(j)
-    return chunk_text[first.start : end], taken
 
 
 def _overlaps(chunk: ChunkRecord, quote: str) -> bool:
