@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -12,6 +13,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.schemas import DocumentDetail
+from benchmarks.bench_validity import main as bench_validity
 from core.services import build_services
 from ingest.__main__ import main as ingest_main
 from ingest.pipeline import ingest_folder
@@ -118,7 +120,11 @@ def test_repealed_rule_is_not_in_force_and_names_its_successor(client: TestClien
     assert old["in_force"] is False and old["superseded_by"] == "new-rule"
     assert new["in_force"] is True and new["supersedes"] == "old-rule"
     # what the repeal clause says of the old rule, which its own text never states
-    assert (old["doc_number"], old["issuer"], old["issued"]) == ("某民发〔2012〕220号", "某县民政局", "2012-12-12")
+    assert (old["doc_number"], old["issuer"], old["issued"]) == (
+        "某民发〔2012〕220号",
+        "某县民政局",
+        "2012-12-12",
+    )
     assert old["trial"] is True and new["trial"] is False
     assert new["effective_from"] == "2021-07-01"
 
@@ -136,7 +142,9 @@ def test_validity_period_and_closing_lines(client: TestClient) -> None:
     campaign = _doc(client, "campaign")
     assert (campaign["doc_number"], campaign["issuer"]) == ("某农发[2020]6号", "某县农业农村局")
     assert (campaign["issued"], campaign["effective_from"]) == ("2020-01-20", "2020-02-01")
-    assert campaign["effective_to"] == "2022-01-31" and campaign["in_force"] is (date.today() <= date(2022, 1, 31))
+    assert campaign["effective_to"] == "2022-01-31" and campaign["in_force"] is (
+        date.today() <= date(2022, 1, 31)
+    )
 
 
 def test_front_matter_wins_and_the_summary_names_the_conflict(
@@ -144,7 +152,10 @@ def test_front_matter_wins_and_the_summary_names_the_conflict(
 ) -> None:
     assert _doc(client, "relief")["doc_number"] == "某民发〔2023〕9号"
     summary = ingested[1]
-    assert "CONFLICT relief: doc_number: front matter says 某民发〔2023〕9号, the text says 某民发〔2023〕8号" in summary
+    assert (
+        "CONFLICT relief: doc_number: front matter says 某民发〔2023〕9号, the text says 某民发〔2023〕8号"
+        in summary
+    )
     assert "read from the texts:" in summary
     assert "new-rule: " in summary and "supersedes old-rule" in summary
     assert "《某省农村扶贫开发条例》 not in the corpus" in summary
@@ -189,3 +200,28 @@ def test_explain_shows_each_field_with_its_line(
 
     assert ingest_main(["--explain", "no-such-doc", str(folder)]) == 2
     assert "no-such-doc is not a readable document" in capsys.readouterr().err
+
+
+def test_the_validity_benchmark_checks_links_against_the_manifest(
+    folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    copy = tmp_path / "docs"
+    shutil.copytree(folder, copy)
+    head = "filename\ttitle\tissuing_body\tdoc_number\tdate\tnotes\n"
+    rows = [
+        "old-rule.txt\t旧办法\t某县民政局\t某民发〔2012〕220号\t2012-12-12\tSUPERSEDED by 某民发〔2021〕5号\n",
+        "new-rule.txt\t新办法\t某县民政局\t某民发〔2021〕5号\t2021-06\t\n",
+    ]
+    (copy / "MANIFEST.tsv").write_text(head + "".join(rows), encoding="utf-8")
+    assert bench_validity([str(copy)]) == 0
+    out = capsys.readouterr().out
+    assert "links against MANIFEST.tsv: expected 1, found 1, correct 1, false 0, missed 0" in out
+    assert "regulation line 7 同时废止 《某省农村扶贫开发条例》 → nothing (not in the corpus)" in out
+    assert "superseded by new-rule" in out
+
+    # a manifest expecting a link the texts do not make fails the benchmark
+    (copy / "MANIFEST.tsv").write_text(
+        head + rows[1] + "campaign.txt\t通知\t\t\t2020\tSUPERSEDED by 某民发〔2021〕5号\n", encoding="utf-8"
+    )
+    assert bench_validity([str(copy)]) == 1
+    assert "MISSED campaign → new-rule" in capsys.readouterr().out
