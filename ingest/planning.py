@@ -3,6 +3,8 @@
 Nothing here writes to the store. A live document that now fails to parse is carried over from the live
 generation (text, chunks and their text hashes, so its vectors come from the cache), and `check_removal`
 refuses a plan that would lose most of the live library before anything is embedded or written.
+`link_documents` links documents across the corpus: front matter's supersession made symmetric, then the repeal
+clauses the texts state (`link_repeals`), by 文号 first, then by normalised title.
 """
 
 from __future__ import annotations
