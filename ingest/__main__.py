@@ -1,4 +1,5 @@
-"""`python -m ingest [PATH] [--allow-removal]` and `python -m ingest households FILE`.
+"""`python -m ingest [PATH] [--allow-removal]`, `python -m ingest --explain DOC [PATH]` and
+`python -m ingest households FILE`.
 
 Exit codes: 0 published (or nothing changed), 1 published but some files failed, 2 an error (no such folder,
 another ingest running), 3 refused to publish because the run would empty or mostly remove the library.
@@ -57,8 +58,23 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="publish even when the run empties the library or removes more than half of its documents",
     )
+    parser.add_argument(
+        "--explain",
+        metavar="DOC",
+        help="show each metadata field of one document (doc id or path) with the line it was read from; "
+        "reads the folder, writes nothing",
+    )
     args = parser.parse_args(argv)
     settings = Settings()
+    if args.explain:
+        from ingest.explain import explain
+
+        try:
+            print(explain(args.explain, args.path, settings.policies_dir))
+        except BangfuError as exc:
+            print(f"error: {exc.detail}", file=sys.stderr)
+            return 2
+        return 0
     folder = args.path or settings.policies_dir
     from ingest.pipeline import PublishRefused, ingest_folder
 

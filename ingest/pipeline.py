@@ -30,7 +30,7 @@ from ingest.planning import (
     PIPELINE_VERSION,
     PublishRefused,
     check_removal,
-    link_supersession,
+    link_documents,
     plan_documents,
 )
 from ingest.publishing import publish_generation, vectors_for
@@ -85,7 +85,7 @@ def ingest_folder(
 
         plan = plan_documents(corpus, previous, store, report)
         check_removal(corpus, plan, previous, report, allow_removal=allow_removal)
-        link_supersession(plan.docs)
+        link_documents(plan, report)
         cache = IngestCache(settings.data_dir / "kb" / "ingest-cache.sqlite")
         try:
             catalog, facts, glossary = load_catalog(cache, corpus, plan.docs, report)

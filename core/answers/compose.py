@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from core.answers import conversation, intent, texts
+from core.answers import conversation, intent, texts, validity
 from core.answers.conversation import ConversationContext, Resolution
 from core.answers.intent import classify
 from core.answers.measures import CatalogOf, MeasureCard, no_catalog
@@ -142,6 +142,7 @@ class AnswerService:
                 message = texts.ABSTAIN_REFERRAL.format(office=referral.office)
                 return self._abstain(question, message, "out_of_scope")
             return self._abstain(question, texts.ABSTAIN, "no_match")
+        hits = validity.stand_in_successors(self.retriever, view, aq, hits, today=self.today())
         measures = self._match_measures(view, aq, hits)
         return self._compose(view, aq, hits, measures, top_k)
 
@@ -155,11 +156,7 @@ class AnswerService:
         return Answer(answer=message, abstained=True, reason=reason)
 
     def _prefer_in_force(self, hits: list[RetrievedChunk]) -> list[RetrievedChunk]:
-        today = self.today()
-        for h in hits:
-            if not h.chunk.meta.in_force(today):
-                h.score *= 0.85
-        return sorted(hits, key=lambda h: -h.score)
+        return validity.prefer_in_force(hits, today=self.today())
 
     def features(
         self, view: KnowledgeView, aq: AnalyzedQuery, hits: Sequence[RetrievedChunk]
@@ -222,9 +219,11 @@ class AnswerService:
         cites = _Citations(view)
         asks = classify(aq.normalized)
         lines: list[str] = []
-        for chunk, text, score in self._pick_passages(view, aq, hits[: max(top_k, PASSAGE_HITS)], asks):
+        picked = self._pick_passages(view, aq, hits[: max(top_k, PASSAGE_HITS)], asks)
+        for chunk, text, score in picked:
             n = cites.add(chunk, score)
             lines.append(f"{text}[{n}]")
+        validity.cite_replaced(hits, [chunk for chunk, _, _ in picked], cites)
         if measures:
             lines.extend(self._measure_card(view, measures[0], cites, asks))
         lines.extend(self._validity_notes(view, cites))
@@ -318,25 +317,7 @@ class AnswerService:
         return out
 
     def _validity_notes(self, view: KnowledgeView, cites: _Citations) -> list[str]:
-        today = self.today()
-        notes = []
-        for c in list(cites.items):
-            meta = view.meta(c.doc_id)
-            if meta is None or meta.in_force(today):
-                continue
-            successor = view.meta(meta.superseded_by) if meta.superseded_by else None
-            if successor is not None:
-                # Cite the successor too, so its title in the note is a cited one.
-                new_chunks = _chunks_with(view, successor.doc_id, None)
-                m = cites.add(new_chunks[0], 0.0) if new_chunks else None
-                notes.append(
-                    texts.SUPERSEDED_NOTE.format(n=c.n, title=meta.title, m=m, new_title=successor.title)
-                )
-            elif meta.effective_to and today > meta.effective_to:
-                notes.append(texts.EXPIRED_NOTE.format(n=c.n, title=meta.title))
-            elif meta.effective_from and today < meta.effective_from:
-                notes.append(texts.NOT_YET_NOTE.format(n=c.n, title=meta.title))
-        return notes
+        return validity.validity_notes(view, cites, today=self.today())
 
 
 class _Citations:

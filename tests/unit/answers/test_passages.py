@@ -39,6 +39,13 @@ def test_questions_are_classified_by_what_they_ask(question: str, kind: str) -> 
     assert kind in classify(question)
 
 
+@pytest.mark.parametrize(
+    "passage", ["每半年核查一次。", "低保金按季发放。", "每季复核一次。", "每周报送一次。"]
+)
+def test_a_frequency_states_a_time(passage: str) -> None:
+    assert intent.states(intent.TIME, passage)
+
+
 def test_materials_and_contact_win_over_a_bare_apply() -> None:
     assert classify("申请要带什么材料") == (intent.MATERIALS,)
     assert intent.HOW not in classify("找谁申请")
