@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 ST_STAMP := $(VENV)/.installed-st
 
-.PHONY: install install-st run ingest serve test lint typecheck eval bench bench-ncp bench-answers clean
+.PHONY: install install-st run ingest serve test lint typecheck eval bench bench-ncp bench-answers bench-validity clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -61,6 +61,11 @@ bench-ncp: install
 CORPUS ?= realdocs
 bench-answers: install
 	$(PY) -m benchmarks.bench_answers --corpus $(CORPUS) $(if $(SPLIT),--split $(SPLIT)) $(if $(REALDOCS),--realdocs $(REALDOCS))
+
+# What the texts say about their own status (issuer, 文号, dates, repeal links) against the folder's MANIFEST.tsv:
+# `make bench-validity [REALDOCS=../shared/realdocs]`.
+bench-validity: install
+	$(PY) -m benchmarks.bench_validity $(or $(REALDOCS),../shared/realdocs)
 
 clean:
 	rm -rf data .pytest_cache .mypy_cache .ruff_cache

@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import Depends, FastAPI
 from fastapi_offline import FastAPIOffline
 from starlette.middleware.cors import CORSMiddleware
+from starlette.middleware.gzip import GZipMiddleware
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from api import errors
@@ -21,6 +22,7 @@ from api.ratelimit import RateLimiter
 from api.routes import (
     admin,
     answers,
+    cases,
     curated,
     docs,
     documents,
@@ -30,8 +32,10 @@ from api.routes import (
     library,
     me,
     measures,
+    notifications,
     openai_compat,
     portal,
+    reports,
     unanswered,
     workbench,
 )
@@ -101,6 +105,15 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
             {"name": "health", "description": "liveness and readiness"},
             {"name": "me", "description": "a chat user's binding and own household status"},
             {"name": "households", "description": "households in a bound cadre's jurisdiction"},
+            {
+                "name": "reports",
+                "description": "a chat user's hardship reports (防返贫 自主申报) and their steps",
+            },
+            {
+                "name": "cases",
+                "description": "reports worked as cases by cadres of the jurisdiction and admins",
+            },
+            {"name": "notifications", "description": "what a channel should tell its chat users about cases"},
             {"name": "admin", "description": "API clients, cadre accounts and binding codes (admin key)"},
             {"name": "openai", "description": "OpenAI-compatible chat and models, answered from policies"},
             {
@@ -115,10 +128,15 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     app.state.metrics = Metrics()
     errors.install(app)
 
+    # Innermost: JSON, the widget and the docs travel compressed to phones on slow networks (never SSE streams).
+    app.add_middleware(GZipMiddleware, minimum_size=1000)
     # Outermost last: CORS answers preflights and decorates every response, the 429s and 413s included.
     app.add_middleware(
         ApiMiddleware,
         max_body_bytes=settings.max_body_bytes,
+        # Attachments are larger than any JSON body: their routes refuse what is over the attachment limit with a
+        # plain 422; this only stops a body far over it before it is read.
+        upload_bytes=2 * settings.case_attachment_max_bytes,
         limiter=RateLimiter(settings),
         metrics=app.state.metrics,
         # a document upload: the file's limit and room for the multipart envelope
@@ -151,6 +169,10 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     app.include_router(feedback_router, responses=common)
     app.include_router(me.router, responses=common)
     app.include_router(households.router, responses=common)
+    app.include_router(reports.router, responses=common)
+    app.include_router(reports.places, responses=common)
+    app.include_router(cases.router, responses=common)
+    app.include_router(notifications.router, responses=common)
     app.include_router(admin.router, responses=common)
     app.include_router(openai_compat.router, responses=common)
     app.include_router(curated.router, responses=common)

@@ -22,6 +22,7 @@ from api.deps import ServicesDep
 from api.middleware import UNKNOWN_KEY, WrongAddress, caller_address
 from core.errors import Forbidden, InvalidInput, NotBound, Unauthorized
 from core.records.audit import Actor
+from core.records.cases import CaseWorker, Reporter
 from core.records.households import Jurisdiction
 from core.records.identity import ChatIdentity, Client
 
@@ -186,3 +187,38 @@ def asker_place(
 
 
 AskerPlace = Annotated[Callable[[], Jurisdiction | None], Depends(asker_place)]
+
+
+def get_case_worker(
+    principal: OptionalPrincipal,
+    services: ServicesDep,
+    x_chat_user_id: Annotated[
+        str | None, Header(description="chat user id, when a channel acts for a cadre")
+    ] = None,
+) -> CaseWorker:
+    """An admin (the county bureau: every case, any step), or a channel acting for a cadre (own jurisdiction)."""
+    if principal is None:
+        raise Unauthorized("an admin key, or a channel key with a cadre's chat user id, is required")
+    if principal.role == "admin":
+        return CaseWorker(actor=admin_actor(principal), jurisdiction=Jurisdiction.county(), level=None)
+    if principal.role != "channel":
+        raise Forbidden("only cadres and admins may work on cases")
+    identity = get_cadre_user(get_bound(get_chat_user(principal, x_chat_user_id), services))
+    assert identity.cadre is not None
+    jurisdiction = identity.cadre.jurisdiction
+    return CaseWorker(actor=identity.actor(), jurisdiction=jurisdiction, level=jurisdiction.level)
+
+
+CaseWorkerDep = Annotated[CaseWorker, Depends(get_case_worker)]
+
+
+def get_reporter(user: ChannelUser, services: ServicesDep) -> Reporter:
+    """A chat user reporting or following reports: a bound household, or an unbound chat user (not a cadre)."""
+    identity = services.identity.resolve(channel=user.channel, chat_user_id=user.chat_user_id)
+    if identity is not None and identity.cadre is not None:
+        raise Forbidden("a cadre account works on cases through /v1/cases")
+    household_id = identity.household_id if identity is not None else None
+    return Reporter(channel=user.channel, chat_user_id=user.chat_user_id, household_id=household_id)
+
+
+ReporterDep = Annotated[Reporter, Depends(get_reporter)]

@@ -39,12 +39,14 @@ from api import texts
 from api.errors import error_body
 from api.metrics import Metrics
 from api.ratelimit import Decision, RateLimiter
+from api.routes.uploads import UPLOAD_PATH
 from core.ops.logs import request_context
 from core.records.identity import Client
 from core.records.pii import looks_personal
 
 logger = logging.getLogger("api.access")
 
+_UPLOAD = re.compile(UPLOAD_PATH)
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 UNKNOWN_KEY = object()  # scope state marker: a key was presented but is not valid
 SESSION_COOKIE = "bangfu_wb"  # the workbench session (api/staff.py)
@@ -85,17 +87,17 @@ class ApiMiddleware:
         max_body_bytes: int,
         limiter: RateLimiter,
         metrics: Metrics,
+        upload_bytes: int | None = None,
         large_bodies: dict[tuple[str, str], int] | None = None,
     ) -> None:
-        """`large_bodies`: (method, path) → the body limit of an upload endpoint instead of `max_body_bytes`."""
+        """`upload_bytes`: the limit of a case attachment upload; `large_bodies`: (method, path) → the limit of
+        another upload endpoint (the workbench's document upload) instead of `max_body_bytes`."""
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.upload_bytes = max(upload_bytes or 0, max_body_bytes)
         self.limiter = limiter
         self.metrics = metrics
         self.large_bodies = dict(large_bodies or {})
-
-    def _limit(self, scope: Scope) -> int:
-        return self.large_bodies.get((scope["method"], scope["path"]), self.max_body_bytes)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -143,8 +145,8 @@ class ApiMiddleware:
         if length is not None:
             if not length.isdigit():
                 return 400, error_body("BadRequest", "invalid Content-Length"), {}
-            if int(length) > self._limit(scope):
-                detail = f"request body over {self._limit(scope)} bytes"
+            if int(length) > (limit := self._limit(scope)):
+                detail = f"request body over {limit} bytes"
                 return 413, error_body("PayloadTooLarge", detail), {}
         if not scope["path"].startswith("/v1/"):
             return None
@@ -183,6 +185,15 @@ class ApiMiddleware:
         self.metrics.rate_limited.labels(role=principal.role if principal else "anonymous").inc()
         detail = texts.RATE_LIMITED.format(seconds=decision.retry_after)
         return 429, error_body("RateLimited", detail), {"Retry-After": str(decision.retry_after)}
+
+    def _limit(self, scope: Scope) -> int:
+        """The largest body this request may have: an upload's, or any other request's."""
+        method, path = str(scope.get("method", "")), str(scope.get("path", ""))
+        if (method, path) in self.large_bodies:
+            return self.large_bodies[(method, path)]
+        if method == "POST" and _UPLOAD.match(path):
+            return self.upload_bytes
+        return self.max_body_bytes
 
     def _counting(self, receive: Receive, limit: int) -> Receive:
         """Receive that refuses a chunked body once it passes the size limit."""

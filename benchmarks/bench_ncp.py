@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from benchmarks.bench_answers import asker_for, serving_settings
+from benchmarks.bench_answers import asker_for, question_sets, serving_settings
 from core.services import Services, build_services
 from core.text import tokenize
 from ingest.pipeline import ingest_folder
@@ -123,13 +123,26 @@ def answer_figures(services: Services, queries: list[dict[str, Any]]) -> None:
             tallies[split].add(
                 answer, gold_docs=[q["gold_docid"]], keys=[q["answer"]], question=q["question"]
             )
+        # NCP has no out-of-scope questions: the product's own (weather, exams, divorce …) of both question sets,
+        # asked of this corpus, must be declined here too.
+        oos = tallies["out-of-scope"] = AnswerTally()
+        for corpus in ("policies", "realdocs"):
+            for data in question_sets(corpus).values():
+                for item in data.get("out_of_scope", []):
+                    oos.add_out_of_scope(asker.ask(item["q"]), item["q"])
     lat = np.array(asker.latencies) * 1000
     print(
         f"/v1/ask ({len(lat)} questions, {time.perf_counter() - started:.1f} s, p95 {np.percentile(lat, 95):.0f} ms)"
     )
     print(HEADER.replace("key =", "key = the gold extractive answer, here; in general"))
     for name, tally in tallies.items():
-        print(tally.line(name))
+        if tally.n:
+            print(tally.line(name))
+    print(
+        f"{'out-of-scope':<10} declined {oos.as_dict()['oos_declined']:.3f} (n={oos.oos}, the product's own)"
+    )
+    if oos.oos_answered:
+        print("out-of-scope questions answered:", "；".join(oos.oos_answered))
 
 
 if __name__ == "__main__":

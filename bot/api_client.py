@@ -135,12 +135,18 @@ class ApiClient:
         params: dict[str, Any] | None = None,
         chat_user_id: str | None = None,
         idempotent: bool = True,
+        content: bytes | None = None,
+        content_type: str | None = None,
     ) -> Any:
-        headers = {"X-Chat-User-Id": chat_user_id} if chat_user_id else None
+        headers = {"X-Chat-User-Id": chat_user_id} if chat_user_id else {}
+        if content_type:
+            headers["Content-Type"] = content_type
         for attempt in (1, 2):
             last = attempt == 2
             try:
-                response = await self._http().request(method, path, json=json, params=params, headers=headers)
+                response = await self._http().request(
+                    method, path, json=json, params=params, headers=headers, content=content
+                )
             except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
                 # The request never reached the API: safe to send again, whatever it does.
                 logger.warning(
@@ -268,6 +274,80 @@ class ApiClient:
             chat_user_id=chat_user_id,
             idempotent=False,
         )
+
+    # -- hardship reports (防返贫 自主申报) -------------------------------------------------------------------
+    async def villages(self, *, chat_user_id: str) -> list[dict[str, str]]:
+        """`GET /v1/villages`: the county's townships and villages a report may name."""
+        data = await self._request("GET", "/v1/villages", chat_user_id=chat_user_id)
+        return list(data.get("villages") or [])
+
+    async def report(self, *, chat_user_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        """`POST /v1/me/reports`: open a case (or merge into the open one: `merged`). Never repeated: a report
+        sent twice would be merged, but the reporter would be told so."""
+        return await self._request(
+            "POST", "/v1/me/reports", json=body, chat_user_id=chat_user_id, idempotent=False
+        )
+
+    async def my_reports(self, *, chat_user_id: str) -> list[dict[str, Any]]:
+        data = await self._request("GET", "/v1/me/reports", chat_user_id=chat_user_id)
+        return list(data.get("reports") or [])
+
+    async def report_more(self, *, chat_user_id: str, case_id: str, note: str) -> dict[str, Any]:
+        """`POST /v1/me/reports/{id}/more`: answer a return; the case goes back to the step that returned it."""
+        return await self._request(
+            "POST",
+            f"/v1/me/reports/{_segment(case_id)}/more",
+            json={"note": note[:500]},
+            chat_user_id=chat_user_id,
+            idempotent=False,
+        )
+
+    async def attach_to_report(
+        self, *, chat_user_id: str, case_id: str, data: bytes, content_type: str
+    ) -> None:
+        """A photo or voice note for the cadres, sent as the raw body."""
+        await self._request(
+            "POST",
+            f"/v1/me/reports/{_segment(case_id)}/attachments",
+            content=data,
+            content_type=content_type,
+            chat_user_id=chat_user_id,
+            idempotent=False,
+        )
+
+    # -- cases, for cadres --------------------------------------------------------------------------------------
+    async def cases(self, *, chat_user_id: str, queue: bool = True) -> list[dict[str, Any]]:
+        """`GET /v1/cases`: the cadre's queue (what waits on them, and what is overdue below)."""
+        params = {"queue": "true" if queue else "false"}
+        data = await self._request("GET", "/v1/cases", params=params, chat_user_id=chat_user_id)
+        return list(data.get("cases") or [])
+
+    async def case(self, *, chat_user_id: str, case_id: str) -> dict[str, Any]:
+        return await self._request("GET", f"/v1/cases/{_segment(case_id)}", chat_user_id=chat_user_id)
+
+    async def case_action(self, *, chat_user_id: str, case_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        return await self._request(
+            "POST",
+            f"/v1/cases/{_segment(case_id)}/actions",
+            json=body,
+            chat_user_id=chat_user_id,
+            idempotent=False,
+        )
+
+    # -- notifications ----------------------------------------------------------------------------------------
+    async def claim_notifications(self, limit: int = 50) -> list[dict[str, Any]]:
+        """What the bot should tell its chat users now (leased for a minute; acknowledge what was sent)."""
+        data = await self._request("POST", "/v1/notifications/claim", json={"limit": limit}, idempotent=False)
+        return list(data.get("notifications") or [])
+
+    async def ack_notifications(self, ids: list[int]) -> None:
+        if ids:
+            await self._request("POST", "/v1/notifications/ack", json={"ids": ids[:100]})
+
+    async def enqueue_digests(self) -> int:
+        """Today's digests for the bound cadres (once a day, whoever asks)."""
+        data = await self._request("POST", "/v1/notifications/digest")
+        return int(data.get("enqueued") or 0)
 
 
 def _segment(value: str) -> str:

@@ -4,9 +4,9 @@ The bot holds no data of its own: every answer, screening and household record c
 `bot.api_client.ApiClient`. One module per flow under `bot.flows`; handlers, in the order PTB tries them:
 
 - group -1, `common.guard`: private chats only; the per-user rate limit (`bot.ratelimit`).
-- group 0: the /check interview (`flows.check`) and the /bind conversation (`flows.bind`), persistent
-  `ConversationHandler`s; then /start, /help, /cancel, the menu and 重试 (`flows.common`); the household's own
-  status and payments (`flows.me`); cadre lookups (`flows.cadre`); a stray contact (`flows.bind`); the answer
+- group 0: the /check interview (`flows.check`), the /bind conversation (`flows.bind`), the /report
+  conversation (`flows.report`) and a cadre's step on a case (`flows.cases`), persistent `ConversationHandler`s; then /start, /help, /cancel, the menu and 重试 (`flows.common`); the household's own
+  status and payments (`flows.me`); cadre lookups (`flows.cadre`); /myreports and /cases; a stray contact (`flows.bind`); the answer
   buttons and free text → `POST /v1/ask` (`flows.questions`); last, the fallbacks of `flows.common`.
 
 API errors raised by a callback reach the one error handler, `common.on_error`. Buttons' callback data is built
@@ -32,10 +32,11 @@ from telegram.ext import (
     TypeHandler,
 )
 
+from bot import notify
 from bot.api_client import ApiClient
 from bot.chat import commands
 from bot.context import CONTEXT_TYPES, AnswerCache
-from bot.flows import bind, cadre, check, common, me, questions
+from bot.flows import bind, cadre, cases, check, common, me, questions, report
 from bot.ratelimit import PerUserUpdateProcessor, UserRateLimiter
 from bot.state import StatePersistence
 from core.settings import Settings
@@ -106,13 +107,21 @@ def build_application(
         [
             check.conversation(),
             bind.conversation(),
+            report.conversation(),
+            cases.conversation(),
             *common.handlers(),  # before free text: the 取消 key is text too
             *me.handlers(),
             *cadre.handlers(),
+            *report.handlers(),
+            *cases.handlers(),
             *bind.handlers(),
             *questions.handlers(),  # free text takes whatever text is left
             *common.fallbacks(),
         ]
     )
     application.add_error_handler(common.on_error)
+    if application.job_queue is not None:  # the job-queue extra is a dependency; checked for a clear failure
+        notify.schedule(application.job_queue, settings)
+    else:
+        logger.error("no job queue: install python-telegram-bot[job-queue]; case notifications are not sent")
     return application

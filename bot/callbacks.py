@@ -82,14 +82,15 @@ class MenuChoice(enum.StrEnum):
     CHECK = "check"  # an entry of the /check conversation
     ME = "me"
     HELP = "help"
+    REPORT = "report"  # an entry of the /report conversation (家里遇到难处, and the offer under answers)
 
 
 @dataclass(frozen=True)
 class Menu(Callback):
-    """A /start button: ``menu:ask``, ``menu:check``, ``menu:me``, ``menu:help``."""
+    """A /start button: ``menu:ask``, ``menu:check``, ``menu:me``, ``menu:help``, ``menu:report``."""
 
     choice: MenuChoice
-    PATTERN: ClassVar[re.Pattern[str]] = _pattern(r"menu:(?P<choice>ask|check|me|help)")
+    PATTERN: ClassVar[re.Pattern[str]] = _pattern(r"menu:(?P<choice>ask|check|me|help|report)")
 
     def _wire(self) -> str:
         return f"menu:{self.choice.value}"

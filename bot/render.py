@@ -253,13 +253,16 @@ def check_result(results: Iterable[Mapping[str, Any]], *, record: bool = False) 
             # For a measure that does not fit, its first reason is enough (the list stays readable on a phone).
             shown = (r.get("reasons") or [])[: 1 if status == "ineligible" else None]
             reasons = T.CHECK_REASON_SEP.join(str(x) for x in shown)
+            confirm = T.CHECK_REASON_SEP.join(str(x) for x in r.get("to_confirm") or [])
             if status == "eligible":
                 lines.append(fmt(T.CHECK_ITEM_GIVES, name=r.get("name", ""), gives=gives(r)))
                 if reasons:
                     lines.append(fmt(T.CHECK_ITEM_WHY, reasons=reasons))
-                continue
-            template = T.CHECK_ITEM if reasons else T.CHECK_ITEM_NO_REASON
-            lines.append(fmt(template, name=r.get("name", ""), reasons=reasons))
+            else:
+                template = T.CHECK_ITEM if reasons else T.CHECK_ITEM_NO_REASON
+                lines.append(fmt(template, name=r.get("name", ""), reasons=reasons))
+            if confirm and status != "ineligible":
+                lines.append(fmt(T.CHECK_ITEM_CONFIRM, items=confirm))
         blocks.append(_lines(*lines))
     blocks.append(T.CHECK_FOOTER)
     return _blocks(*blocks)

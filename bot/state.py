@@ -176,6 +176,84 @@ class PendingAction:
         return data
 
 
+# -- /report and a cadre's step on a case --------------------------------------------------------------------------
+MAX_FILES = 6  # photos and voice notes one report carries
+
+
+@dataclass
+class ReportDraft:
+    """A hardship report being put together. Photos and voice notes are kept as Telegram file ids only (the
+    files go from Telegram to the API when the report is sent); a phone number is never kept here: an unbound
+    reporter shares their contact as the last step and it goes straight to the API."""
+
+    bound: bool = False  # the reporter is a bound household (their village is known to the API)
+    on_behalf: bool = False
+    township: str | None = None
+    village: str | None = None
+    villages: list[list[str]] = field(default_factory=list)  # (township, village) offered as buttons
+    category: str | None = None
+    description: str = ""
+    files: list[list[str]] = field(default_factory=list)  # (file_id, "photo" | "voice")
+    amount_range: str | None = None
+    urgent: bool | None = None
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ReportDraft:
+        return cls(
+            bound=bool(data.get("bound")),
+            on_behalf=bool(data.get("on_behalf")),
+            township=data.get("township"),
+            village=data.get("village"),
+            villages=[[str(t), str(v)] for t, v in data.get("villages") or []],
+            category=data.get("category"),
+            description=str(data.get("description") or ""),
+            files=[[str(f), str(k)] for f, k in data.get("files") or []][:MAX_FILES],
+            amount_range=data.get("amount_range"),
+            urgent=data.get("urgent"),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "bound": self.bound,
+            "on_behalf": self.on_behalf,
+            "township": self.township,
+            "village": self.village,
+            "villages": [list(p) for p in self.villages],
+            "category": self.category,
+            "description": self.description,
+            "files": [list(f) for f in self.files],
+            "amount_range": self.amount_range,
+            "urgent": self.urgent,
+        }
+
+
+@dataclass
+class CaseDraft:
+    """A cadre's step on a case waiting for its choices (a decision's type and colour) and note."""
+
+    case_id: str
+    action: str
+    monitoring_type: str | None = None
+    risk_level: str | None = None
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> CaseDraft:
+        return cls(
+            case_id=str(data.get("case_id")),
+            action=str(data.get("action")),
+            monitoring_type=data.get("monitoring_type"),
+            risk_level=data.get("risk_level"),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "case_id": self.case_id,
+            "action": self.action,
+            "monitoring_type": self.monitoring_type,
+            "risk_level": self.risk_level,
+        }
+
+
 # -- the user --------------------------------------------------------------------------------------------------------
 @dataclass
 class UserState:
@@ -187,6 +265,8 @@ class UserState:
     # The API's conversation of this (private) chat: follow-up questions are read in it. The API keeps the
     # questions; the bot only its id, which the API replaces when the conversation expired.
     conversation_id: str | None = None
+    report: ReportDraft | None = None  # an open /report
+    case_draft: CaseDraft | None = None  # a cadre's step waiting for its note
 
     def remember(self, update_id: int, action: PendingAction) -> None:
         """Keep `action` for a 重试 of update `update_id`; only the last few failures can be retried."""
@@ -208,7 +288,10 @@ class UserState:
                 retry[str(key)] = action
         code = data.get("bind_code")
         conversation = data.get("conversation_id")
+        report, case_draft = data.get("report"), data.get("case_draft")
         return cls(
+            report=ReportDraft.from_dict(report) if isinstance(report, Mapping) else None,
+            case_draft=CaseDraft.from_dict(case_draft) if isinstance(case_draft, Mapping) else None,
             check=Interview.from_dict(check) if isinstance(check, Mapping) else None,
             bind_code=str(code) if code else None,
             retry=retry,
@@ -226,6 +309,10 @@ class UserState:
             data["retry"] = {key: action.to_dict() for key, action in self.retry.items()}
         if self.conversation_id is not None:
             data["conversation_id"] = self.conversation_id
+        if self.report is not None:
+            data["report"] = self.report.to_dict()
+        if self.case_draft is not None:
+            data["case_draft"] = self.case_draft.to_dict()
         return data
 
 

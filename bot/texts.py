@@ -14,6 +14,7 @@ START = (
     "• <b>问政策</b>：直接打字问，比如“我家房子漏雨能修吗”。回答里的[1][2]是出处，点“查看原文”就能看政策原文。\n"
     "• <b>查资格</b>：点按钮回答几个问题，看看您家能申请哪些帮扶。\n"
     "• <b>我的帮扶</b>：绑定您家以后，查帮扶措施、补贴到没到账、帮扶责任人是谁。\n"
+    "• <b>家里遇到难处</b>：生病、受灾、出意外、没了收入，在这里向村里申报，每一步办到哪都会告诉您。\n"
     "\n"
     "<b>隐私说明</b>：问政策不用留任何个人信息，请不要在聊天里发身份证号。"
     "只有您用村干部给的绑定码、再分享本人手机号绑定以后，我才给您看您家自己的信息，别人看不到；"
@@ -23,6 +24,7 @@ MENU_ASK = "问政策"
 MENU_CHECK = "查资格"
 MENU_ME = "我的帮扶"
 MENU_HELP = "帮助"
+MENU_REPORT = "家里遇到难处"
 
 ASK_PROMPT = (
     "请直接打字把问题发给我，一句话就行，比如：\n"
@@ -39,6 +41,8 @@ HELP = (
     "• /status 我的帮扶：我家的帮扶情况\n"
     "• /payments 我的补贴：钱到没到账，也可以写上项目，比如 /payments 产业补贴\n"
     "• /helper 我的帮扶责任人\n"
+    "• /report 家里遇到难处：向村里申报\n"
+    "• /myreports 我报的困难办到哪了\n"
     "• /unbind 解除绑定\n"
     "• /cancel 取消正在做的事\n"
     "\n"
@@ -47,6 +51,7 @@ HELP = (
     "• /households 我负责的农户\n"
     "• /household 户编号：看一户的情况\n"
     "• /code 户编号：给这一户生成绑定码\n"
+    "• /cases 等我办理的困难申报\n"
     "\n"
     "拿不准的事，请问您的帮扶责任人或村委会，也可以打全国防返贫监测帮扶热线 12317。"
 )
@@ -58,6 +63,8 @@ COMMANDS = (
     ("status", "我的帮扶：我家的帮扶情况"),
     ("payments", "我的补贴：钱到没到账"),
     ("helper", "我的帮扶责任人"),
+    ("report", "家里遇到难处：申报"),
+    ("myreports", "我报的困难办到哪了"),
     ("bind", "绑定我家"),
     ("unbind", "解除绑定"),
     ("help", "帮助"),
@@ -68,6 +75,7 @@ CADRE_COMMANDS = (
     ("households", "干部：我负责的农户"),
     ("household", "干部：看一户的情况"),
     ("code", "干部：给一户生成绑定码"),
+    ("cases", "干部：等我办理的困难申报"),
     ("workbench", "干部：打开县级工作台（网页）"),
 )
 
@@ -126,6 +134,8 @@ CHECK_ITEM_NO_REASON = "• <b>{name}</b>"
 # An eligible measure: what it gives first, then why it fits. {gives} is one of the CHECK_GIVES* lines.
 CHECK_ITEM_GIVES = "• <b>{name}</b>：{gives}"
 CHECK_ITEM_WHY = "　{reasons}"
+# Conditions the office checks when the household applies (起步规模, 连续务工3个月 …), which were not asked.
+CHECK_ITEM_CONFIRM = "　申请时还要核实：{items}"
 CHECK_GIVES = "可以申请，{amount}"  # 可以申请，每月90元
 CHECK_GIVES_TEXT = "可以申请。{amount}"  # the catalog's own words, when it states no single number
 CHECK_GIVES_NOTHING = "可以申请"

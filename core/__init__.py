@@ -6,7 +6,8 @@
 | `knowledge/` | document models, the Chroma store (embedded and server), live generations, embedding, glossary |
 | `answers/` | hybrid retrieval, relevance, extractive answers with citations, citation quoting |
 | `eligibility/` | facts, rules, the measure catalog, screening and the interview, prefill from a record |
-| `records/` | the SQL database: households, identity and binding, audit, PII, feedback, unanswered |
+| `records/` | the SQL database: households, identity and binding, audit, PII, feedback, unanswered, cases |
+| `cases/` | the 防返贫 self-report procedure without storage: statuses and steps, working-day deadlines |
 | `ops/` | structured logs |
 
 `settings.py` (typed `BANGFU_*` settings), `errors.py` (the domain errors) and `services.py` (the one

@@ -12,6 +12,8 @@ from core.answers.compose import AnswerService
 from core.answers.curated import CuratedAnswers
 from core.answers.dialogue import Conversations
 from core.answers.retrieval import Retriever
+from core.cases.calendar import Clock, system_clock
+from core.cases.workflow import CATEGORY_FACTS
 from core.eligibility.catalog import Catalog
 from core.eligibility.facts import FactRegistry
 from core.eligibility.screening import EligibilityService
@@ -19,6 +21,7 @@ from core.errors import ServiceUnavailable
 from core.knowledge.embedding import Embedder, make_embedder
 from core.knowledge.live import KnowledgeView, LiveKnowledge
 from core.knowledge.store import KnowledgeStore
+from core.records.cases import CaseRecords
 from core.records.conversations import ConversationLog
 from core.records.curated import CuratedStore
 from core.records.db import Database
@@ -53,6 +56,7 @@ class Services:
     curated_store: CuratedStore
     curated: CuratedAnswers
     library: LibraryRecords
+    cases: CaseRecords
     _embedder: Embedder | None = None
     _embedder_lock: threading.Lock = field(default_factory=threading.Lock)
     extras: dict[str, Any] = field(default_factory=dict)
@@ -118,7 +122,28 @@ def catalog_names(knowledge: LiveKnowledge) -> Callable[[], Mapping[str, str]]:
     return names
 
 
-def build_services(settings: Settings, *, embedder: Embedder | None = None) -> Services:
+def monitoring_measures(knowledge: LiveKnowledge) -> Callable[[str, str], list[dict[str, str]]]:
+    """What a household newly taken into monitoring can apply for: the measures the screener finds eligible for
+    a 监测户 of that monitoring type and the hardship's category (empty while nothing is loaded)."""
+
+    def measures(category: str, monitoring_type: str) -> list[dict[str, str]]:
+        try:
+            view = knowledge.current()
+        except ServiceUnavailable:
+            return []
+        facts: dict[str, Any] = {"household_type": "监测户", "monitoring_type": monitoring_type}
+        facts |= CATEGORY_FACTS.get(category, {})
+        screener = eligibility_of(view)
+        known = {k: v for k, v in facts.items() if k in screener.registry}
+        result = screener.screen(known)
+        return [{"id": r.measure_id, "name": r.name} for r in result.results if r.status.value == "eligible"]
+
+    return measures
+
+
+def build_services(
+    settings: Settings, *, embedder: Embedder | None = None, clock: Clock = system_clock
+) -> Services:
     """Open the records database (migrated), the knowledge store and (lazily) the embedder for one process."""
     db = Database.open(settings)
     hasher = PiiHasher.from_settings(settings)
@@ -159,6 +184,7 @@ def build_services(settings: Settings, *, embedder: Embedder | None = None) -> S
         curated_store=curated_store,
         curated=curated,
         library=LibraryRecords(db),
+        cases=CaseRecords(db, hasher, settings, clock=clock, measures_for=monitoring_measures(knowledge)),
         _embedder=embedder,
     )
     return services

@@ -129,6 +129,36 @@ class Settings(BaseSettings):
         3600, ge=60, description="window over which a chat user's failed binding attempts are counted"
     )
 
+    case_days_village: int = Field(
+        2, ge=1, le=60, description="working days the village has for its home visit (入户核实) of a report"
+    )
+    case_days_township: int = Field(
+        5, ge=1, le=60, description="working days the township has to review a case"
+    )
+    case_days_county: int = Field(5, ge=1, le=60, description="working days the county has to decide a case")
+    case_merge_hours: int = Field(
+        24,
+        ge=0,
+        le=720,
+        description="a second report of the same household and category within these hours "
+        "is merged into the open case",
+    )
+    case_attachment_max_bytes: int = Field(
+        3 * 1024 * 1024,
+        ge=1024,
+        le=20 * 1024 * 1024,
+        description="largest attachment (photo, voice note) of a case",
+    )
+    case_attachments_max: int = Field(12, ge=1, le=100, description="attachments a case may hold")
+    case_notify_interval: float = Field(
+        15.0, gt=0, description="seconds between the bot's fetches of pending case notifications"
+    )
+    case_digest_time: str = Field(
+        "08:00",
+        pattern=r"^([01]\d|2[0-3]):[0-5]\d$",
+        description="when (China time, HH:MM) cadres get their morning digest",
+    )
+
     trusted_proxies: Networks = Field(
         default_factory=list,
         description="addresses or networks of reverse proxies whose X-Forwarded-For names the caller; "

@@ -1,4 +1,5 @@
-"""`python -m ingest [PATH] [--allow-removal]`, `python -m ingest households FILE` and `python -m ingest jobs`.
+"""`python -m ingest [PATH] [--allow-removal]`, `python -m ingest --explain DOC [PATH]`,
+`python -m ingest households FILE` and `python -m ingest jobs`.
 
 A folder ingest also reads the documents uploaded at the workbench and applies its marks (ingest/jobs.py);
 `jobs` runs the ingest jobs the workbench queued, one at a time, and exits when none is left.
@@ -73,8 +74,23 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="publish even when the run empties the library or removes more than half of its documents",
     )
+    parser.add_argument(
+        "--explain",
+        metavar="DOC",
+        help="show each metadata field of one document (doc id or path) with the line it was read from; "
+        "reads the folder, writes nothing",
+    )
     args = parser.parse_args(argv)
     settings = Settings()
+    if args.explain:
+        from ingest.explain import explain
+
+        try:
+            print(explain(args.explain, args.path, settings.policies_dir))
+        except BangfuError as exc:
+            print(f"error: {exc.detail}", file=sys.stderr)
+            return 2
+        return 0
     folder = args.path or settings.policies_dir
     from ingest.jobs import ingest_with_library
     from ingest.pipeline import PublishRefused

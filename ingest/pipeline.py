@@ -30,7 +30,7 @@ from ingest.planning import (
     PIPELINE_VERSION,
     PublishRefused,
     check_removal,
-    link_supersession,
+    link_documents,
     plan_documents,
 )
 from ingest.publishing import publish_generation, vectors_for
@@ -105,8 +105,9 @@ def ingest_folder(
         plan = plan_documents(corpus, previous, store, report)
         step("parse", corpus.files_found, corpus.files_found)
         check_removal(corpus, plan, previous, report, allow_removal=allow_removal)
+        link_documents(plan, report)
+        # the workbench's marks come last: a cadre's explicit mark stands over what the texts say
         apply_statuses(plan, statuses, report, allow_removal=allow_removal)
-        link_supersession(plan.docs)
         cache = IngestCache(settings.data_dir / "kb" / "ingest-cache.sqlite")
         try:
             catalog, facts, glossary = load_catalog(cache, corpus, plan.docs, report)

@@ -15,6 +15,7 @@ from fastapi import Path, Query
 from pydantic import AfterValidator
 
 from core.eligibility.catalog import MEASURE_ID_PATTERN
+from core.records.cases import CASE_NO_PATTERN
 
 # `cadres.id` is an INTEGER column: int4 on PostgreSQL, so ids stop at 2^31 − 1 there.
 INT32_MAX = 2**31 - 1
@@ -61,3 +62,8 @@ Since = Annotated[
     Query(description="only questions after this time (ISO 8601; without a zone: UTC)"),
     AfterValidator(_utc_in_range),
 ]
+
+CaseId = Annotated[
+    str, Path(max_length=24, pattern=CASE_NO_PATTERN, description="the case number, e.g. FY241208-0042")
+]
+AttachmentId = Annotated[int, Path(ge=1, le=2**62, description="the attachment's id, as the case lists it")]

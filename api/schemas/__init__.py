@@ -1,6 +1,7 @@
 """Request and response models, one module per area: they are the OpenAPI contract portal developers read.
 
-common (errors, health), documents, measures, answers, eligibility, households, me, admin, openai. Every model
+common (errors, health), documents, measures, answers, eligibility, households, me, cases (hardship reports,
+cases, notifications), admin, openai. Every model
 is also importable from `api.schemas` by its name.
 """
 
@@ -8,6 +9,18 @@ from __future__ import annotations
 
 from api.schemas.admin import CadreIn, CadreList, CadreOut, ClientIn, ClientOut, JurisdictionOut
 from api.schemas.answers import AskIn, AskOut, CitationOut, MeasureRef, SearchHit, SearchOut
+from api.schemas.cases import (
+    ActionIn,
+    AttachmentOut,
+    CaseDetailOut,
+    CaseListOut,
+    CaseOut,
+    ClaimOut,
+    NotificationOut,
+    ReportIn,
+    ReportOut,
+    ReportsOut,
+)
 from api.schemas.common import ErrorOut, Health, Readiness
 from api.schemas.documents import DocumentDetail, DocumentList, DocumentSummary
 from api.schemas.eligibility import EligibilityIn, EligibilityOut, NextQuestionOut, OptionOut, ResultOut
@@ -37,17 +50,23 @@ from api.schemas.openai import (
 )
 
 __all__ = [
+    "ActionIn",
     "AskIn",
     "AskOut",
+    "AttachmentOut",
     "BasisOut",
     "BindIn",
     "CadreIn",
     "CadreList",
     "CadreOut",
+    "CaseDetailOut",
+    "CaseListOut",
+    "CaseOut",
     "ChatCompletionChunkOut",
     "ChatCompletionIn",
     "ChatCompletionOut",
     "CitationOut",
+    "ClaimOut",
     "ClientIn",
     "ClientOut",
     "CodeOut",
@@ -77,10 +96,14 @@ __all__ = [
     "ModelListOut",
     "ModelOut",
     "NextQuestionOut",
+    "NotificationOut",
     "OptionOut",
     "PaymentOut",
     "PaymentsOut",
     "Readiness",
+    "ReportIn",
+    "ReportOut",
+    "ReportsOut",
     "ResultOut",
     "SearchHit",
     "SearchIn",

@@ -15,7 +15,10 @@ from core.knowledge.models import DocumentMeta
 _DESCRIPTIONS = {
     "doc_number": "文号, e.g. 青政办〔2023〕12号",
     "source": "file path relative to the ingested folder",
-    "superseded_by": "doc_id of the newer version, if any",
+    "superseded_by": "doc_id of the newer version, if any (front matter, or the newer text's repeal clause)",
+    "supersedes": "doc_id of the older version this one replaces, if any",
+    "effective_to": "last day in force (front matter, or the text: 有效期至…, 执行至…, 有效期X年)",
+    "trial": "issued for trial (试行)",
 }
 
 

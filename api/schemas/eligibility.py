@@ -44,6 +44,11 @@ class ResultOut(BaseModel):
         description="the amount as a number with its unit, where the catalog has one (e.g. 90 元/月); null for "
         "loans and amounts that depend on the household",
     )
+    to_confirm: list[str] = Field(
+        default_factory=list,
+        description="conditions of the measure's basis that the office checks when the household applies and the "
+        "screener does not ask (e.g. 当年连续务工满3个月，申报时交务工证明); say them beside an `eligible` result",
+    )
 
 
 class OptionOut(BaseModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class MeasureSummary(BaseModel):
@@ -44,4 +44,8 @@ class MeasureDetail(BaseModel):
     department: str | None = None
     contact: str | None = None
     time_limit: str | None = None
+    checked_on_application: list[str] = Field(
+        default_factory=list,
+        description="conditions the office checks when a household applies, which the eligibility check does not ask",
+    )
     basis: list[BasisOut] = []

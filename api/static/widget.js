@@ -44,6 +44,7 @@
       return v ? '可以申请，每' + u + (v.bound === 'up_to' ? '最多' : '') + v.value + c + (v.bound === 'from' ? '起' : '')
         : r.amount ? '可以申请。' + r.amount : '可以申请';
     },
+    confirm: '申请时还要核实：',
     none: '按您说的情况，暂时没有找到能申请的项目。',
     no: n => '还不符合（' + n + '项）',
     unsure: n => '还说不准（' + n + '项）',
@@ -90,7 +91,7 @@ button:disabled{opacity:.55}
 .me{margin-left:2em;background:#e2f0e7}
 .err{background:#fdeeee;color:#731414}
 .abstain{background:#fff7df}
-.wait,.step,.note{color:#4a524c}
+.wait,.step,.note,.confirm{color:#4a524c}
 .text,blockquote{white-space:pre-wrap}
 .cite{position:relative;min-height:0;margin:0 .15em;padding:0 .3em;font-size:.85em;font-weight:700;line-height:1.5}
 .cite::after{content:"";position:absolute;inset:-.75em -.25em}
@@ -247,11 +248,14 @@ summary{padding:.6em .5em;cursor:pointer}
   const scrollTo = (box, el) => { box.scrollTop = el.offsetTop - 8; };
 
   // ---- asking ----
-  let asking = false;
+  let asking = false, conv = null; // conv: the conversation follow-ups (要带什么材料) are read in
 
-  async function onAsk(e) {
+  function onAsk(e) {
     e.preventDefault();
-    const question = input.value.trim();
+    ask(input.value.trim());
+  }
+
+  async function ask(question) {
     if (!question || asking) return;
     asking = true;
     sendBtn.disabled = true;
@@ -262,7 +266,9 @@ summary{padding:.6em .5em;cursor:pointer}
     scrollTo(log, wait);
     let out;
     try {
-      out = renderAnswer(await post('/v1/ask', { question: question }));
+      const d = await post('/v1/ask', conv ? { question: question, conversation_id: conv } : { question: question });
+      conv = d.conversation_id || conv;
+      out = renderAnswer(d);
     } catch (err) {
       out = errorBox(err);
     } finally {
@@ -323,6 +329,9 @@ summary{padding:.6em .5em;cursor:pointer}
     box.append(text);
     if (src) box.append(src);
 
+    // A follow-up with no context: the likeliest measures, one button each, asking the question about it.
+    (Array.isArray(d.clarify) ? d.clarify : []).forEach(c => box.append(
+      h('button', { class: 'secondary wide', text: c.name, onclick: () => ask(c.question || c.name) })));
     const measures = Array.isArray(d.measures) ? d.measures : [];
     if (measures.length) {
       box.append(h('div', { class: 'label', text: T.measures }),
@@ -449,7 +458,9 @@ summary{padding:.6em .5em;cursor:pointer}
     const card = (r, cls) => h('div', { class: 'card ' + cls },
       h('div', { class: 'name', text: r.name }),
       cls === 'yes' ? h('div', { class: 'gives', text: T.gives(r) }) : null,
-      (r.reasons || []).length ? h('ul', null, r.reasons.map(x => h('li', { text: x }))) : null);
+      (r.reasons || []).length ? h('ul', null, r.reasons.map(x => h('li', { text: x }))) : null,
+      cls !== 'no' && (r.to_confirm || []).length
+        ? h('p', { class: 'confirm', text: T.confirm + r.to_confirm.join('；') }) : null);
     const fold = (title, list) => list.length
       ? h('details', { class: 'fold' }, h('summary', { text: title }), list.map(r => card(r, 'no'))) : null;
     put(checkBody,

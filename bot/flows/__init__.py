@@ -6,4 +6,6 @@
 - `bind`: /bind, binding a chat account to a household or a cadre account with a code and the own phone.
 - `me`: a bound household's own status, payments, 帮扶责任人; /unbind.
 - `cadre`: a cadre's lookups in their jurisdiction and binding codes.
+- `report`: /report, a hardship report (防返贫 自主申报) step by step; /myreports.
+- `cases`: /cases, a cadre's queue of reports and the steps on a case.
 """

@@ -48,6 +48,7 @@ from bot.chat import Row, answer_query, button, markup, rows, send, user_id
 from bot.context import BotContext
 from bot.flows.common import cancel
 from bot.flows.questions import answer_question
+from bot.offer import offer_button
 from bot.state import Interview, OpenQuestion, PendingAction, RetryKind
 
 ASKING = 1  # persisted with the conversation: never renumber
@@ -157,6 +158,7 @@ async def _finish(update: Update, context: BotContext, data: dict[str, Any]) -> 
     cards = [
         [button(T.CARD_BUTTON.format(name=r["name"]), MeasureCard(str(r["measure_id"])))] for r in eligible
     ]
+    cards += offer_button(data)  # 家里遇到难处？: when the screening points to 防返贫监测
     interview, context.state.check = context.state.check, None
     record = bool(interview is not None and interview.record and data.get("prefilled"))
     await send(update, context, render.check_result(results, record=record), markup(cards))

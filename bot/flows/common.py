@@ -59,7 +59,7 @@ def cancel_button() -> filters.BaseFilter:
 
 
 def main_menu() -> InlineKeyboardMarkup:
-    """The four buttons under /start."""
+    """The buttons under /start."""
 
     def item(text: str, choice: MenuChoice) -> InlineKeyboardButton:
         return InlineKeyboardButton(text, callback_data=Menu(choice).build())
@@ -68,6 +68,7 @@ def main_menu() -> InlineKeyboardMarkup:
         [
             [item(T.MENU_ASK, MenuChoice.ASK), item(T.MENU_CHECK, MenuChoice.CHECK)],
             [item(T.MENU_ME, MenuChoice.ME), item(T.MENU_HELP, MenuChoice.HELP)],
+            [item(T.MENU_REPORT, MenuChoice.REPORT)],
         ]
     )
 
@@ -122,8 +123,8 @@ async def on_menu(update: Update, context: BotContext) -> None:
 async def cancel(update: Update, context: BotContext) -> int:
     """/cancel or 取消: leave the interview or the binding."""
     state = context.state
-    had = state.check is not None or state.bind_code is not None
-    state.check = state.bind_code = None
+    had = any(x is not None for x in (state.check, state.bind_code, state.report, state.case_draft))
+    state.check = state.bind_code = state.report = state.case_draft = None
     await send(update, context, T.CANCELLED if had else T.NOTHING_TO_CANCEL, ReplyKeyboardRemove())
     return END
 

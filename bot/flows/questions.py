@@ -26,6 +26,7 @@ from bot.api_client import ApiError
 from bot.callbacks import Clarify, Feedback, MeasureCard, Source
 from bot.chat import Row, answer_query, button, markup, rows, send, typing, user_id
 from bot.context import BotContext
+from bot.offer import offer_button
 from bot.state import PendingAction, RetryKind
 from core.records.pii import mask_text
 
@@ -70,6 +71,7 @@ async def answer_question(update: Update, context: BotContext, question: str) ->
         keyboard.append(
             [button(T.FEEDBACK_YES, Feedback(key, True)), button(T.FEEDBACK_NO, Feedback(key, False))]
         )
+    keyboard += offer_button(data)  # 家里遇到难处？: when the answer points to 防返贫监测
     logger.info(
         "answered a question (abstained=%s, %d citations)",
         data.get("abstained"),

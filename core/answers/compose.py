@@ -17,13 +17,13 @@ import re
 from collections.abc import Callable, Sequence
 from datetime import date
 
-from core.answers import conversation, intent, texts
+from core.answers import conversation, intent, texts, validity
 from core.answers.answer import DRY_RUN, Answer, UnansweredSink
 from core.answers.conversation import ConversationContext, Resolution
 from core.answers.curated import CuratedAnswers
 from core.answers.intent import classify
 from core.answers.measures import CatalogOf, MeasureCard, no_catalog
-from core.answers.passages import PassageScorer, passages_of
+from core.answers.passages import PassageScorer, continued, passages_of
 from core.answers.relevance import RelevanceConfig, RelevanceFeatures, is_hostile, relevance_features
 from core.answers.retrieval import AnalyzedQuery, DocBM25Index, RetrievedChunk, Retriever
 from core.knowledge.live import KnowledgeView
@@ -35,10 +35,11 @@ logger = logging.getLogger(__name__)
 # The main answer: the passage that states the fact, then runners-up scoring at least RUNNER_UP_SHARE of it
 # while the passages stay within ANSWER_BUDGET characters (a cheap phone's screen); the card comes after.
 ANSWER_BUDGET = 220
-PASSAGE_HITS = 3  # passages are taken from this many top chunks
+PASSAGE_HITS = 5  # passages are taken from this many top chunks
 MAX_SENTENCES = 3
 RUNNER_UP_SHARE = 0.5
 MAX_CARD_LINES = 2
+CONTINUE_CHARS = 160  # the best passage goes on with the sentences right after it, up to this length
 RANK_BONUS = 0.5  # the retriever's fused score: tuned on the DEV sets of policies/ and realdocs
 
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
@@ -142,6 +143,7 @@ class AnswerService:
                 message = texts.ABSTAIN_REFERRAL.format(office=referral.office)
                 return self._abstain(question, message, "out_of_scope", origin)
             return self._abstain(question, texts.ABSTAIN, "no_match", origin)
+        hits = validity.stand_in_successors(self.retriever, view, aq, hits, today=self.today())
         measures = self._match_measures(view, aq, hits)
         return self._compose(view, aq, hits, measures, top_k, origin)
 
@@ -155,11 +157,7 @@ class AnswerService:
         return Answer(answer=message, abstained=True, reason=reason)
 
     def _prefer_in_force(self, hits: list[RetrievedChunk]) -> list[RetrievedChunk]:
-        today = self.today()
-        for h in hits:
-            if not h.chunk.meta.in_force(today):
-                h.score *= 0.85
-        return sorted(hits, key=lambda h: -h.score)
+        return validity.prefer_in_force(hits, today=self.today())
 
     def features(
         self, view: KnowledgeView, aq: AnalyzedQuery, hits: Sequence[RetrievedChunk]
@@ -223,9 +221,11 @@ class AnswerService:
         cites = _Citations(view)
         asks = classify(aq.normalized)
         lines: list[str] = []
-        for chunk, text, score in self._pick_passages(view, aq, hits[: max(top_k, PASSAGE_HITS)], asks):
+        picked = self._pick_passages(view, aq, hits[: max(top_k, PASSAGE_HITS)], asks)
+        for chunk, text, score in picked:
             n = cites.add(chunk, score)
             lines.append(f"{text}[{n}]")
+        validity.cite_replaced(hits, [chunk for chunk, _, _ in picked], cites)
         if measures:
             lines.extend(self._measure_card(view, measures[0], cites, asks))
         lines.extend(self._validity_notes(view, cites))
@@ -286,52 +286,40 @@ class AnswerService:
         if not hits:
             return []
         doc_index = view.derived("doc_bm25", DocBM25Index)
-        scorer = PassageScorer(tokenize(aq.expanded), doc_index.idf, asks)
+        scorer = PassageScorer(
+            tokenize(aq.normalized), doc_index.idf, asks, tokenize(" ".join(aq.expansions))
+        )
         top_score = hits[0].score or 1.0
-        candidates: list[tuple[float, int, ChunkRecord, str, float]] = []
+        candidates: list[tuple[float, int, ChunkRecord, int, float]] = []
         for rank, h in enumerate(hits):
-            for p in passages_of(h.chunk.text):
-                value = scorer.score(p) + RANK_BONUS * max(h.score, 0.0) / top_score
-                candidates.append((value, rank, h.chunk, p.text, h.score))
+            for i, p in enumerate(passages_of(h.chunk.text)):
+                value = scorer.score(p, h.chunk.meta.title) + RANK_BONUS * max(h.score, 0.0) / top_score
+                candidates.append((value, rank, h.chunk, i, h.score))
         candidates.sort(key=lambda c: (-c[0], c[1]))
         if not candidates or candidates[0][0] <= 0:
             return []
         best = candidates[0][0]
         out: list[tuple[ChunkRecord, str, float]] = []
         used = 0
-        seen: set[str] = set()
-        for value, _, chunk, text, score in candidates:
+        seen: set[tuple[str, int]] = set()
+        for value, _, chunk, i, score in candidates:
             if len(out) >= MAX_SENTENCES:
                 break
+            text = passages_of(chunk.text)[i].text
             if out and (value < best * RUNNER_UP_SHARE or used + len(text) > ANSWER_BUDGET):
                 continue
-            if text in seen:
+            if (chunk.chunk_id, i) in seen or any(text == t for _, t, _ in out):
                 continue
-            seen.add(text)
+            seen.add((chunk.chunk_id, i))
+            if not out and CONTINUE_CHARS:
+                text, taken = continued(chunk.text, i, CONTINUE_CHARS)
+                seen.update((chunk.chunk_id, j) for j in taken)
             out.append((chunk, text, score))
             used += len(text)
         return out
 
     def _validity_notes(self, view: KnowledgeView, cites: _Citations) -> list[str]:
-        today = self.today()
-        notes = []
-        for c in list(cites.items):
-            meta = view.meta(c.doc_id)
-            if meta is None or meta.in_force(today):
-                continue
-            successor = view.meta(meta.superseded_by) if meta.superseded_by else None
-            if successor is not None:
-                # Cite the successor too, so its title in the note is a cited one.
-                new_chunks = _chunks_with(view, successor.doc_id, None)
-                m = cites.add(new_chunks[0], 0.0) if new_chunks else None
-                notes.append(
-                    texts.SUPERSEDED_NOTE.format(n=c.n, title=meta.title, m=m, new_title=successor.title)
-                )
-            elif meta.effective_to and today > meta.effective_to:
-                notes.append(texts.EXPIRED_NOTE.format(n=c.n, title=meta.title))
-            elif meta.effective_from and today < meta.effective_from:
-                notes.append(texts.NOT_YET_NOTE.format(n=c.n, title=meta.title))
-        return notes
+        return validity.validity_notes(view, cites, today=self.today())
 
 
 class _Citations:

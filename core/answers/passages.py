@@ -24,11 +24,17 @@ from core.text import split_sentences, tokenize
 MAX_PASSAGE_CHARS = 160
 MIN_PASSAGE_CHARS = 8
 MAX_HEADING_CHARS = 30
+WHOLE_RULE_CHARS = 40
 MAX_TITLE_CHARS = 12  # （一）补贴标准。 names a subject; a rule says more
 
 _ENDS = ("。", "！", "？", "；", "：", ":", "，", ",", "!", "?", ";", "…")
 _ITEM = re.compile(r"^\s*(?:[（(][一二三四五六七八九十\d]+[)）]|\d+[.、．]|[一二三四五六七八九十]+、)")
 _ARTICLE = re.compile(r"^\s*第[一二三四五六七八九十百零〇\d]+条")
+# The sign-off (落款: issuer and date) and a web page's furniture (版权声明, 责任编辑, 来源：…) answer nothing.
+_SIGN_OFF = re.compile(r"^[^，。；：:,]{0,40}\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日[）)]?\s*$")
+_FURNITURE = re.compile(
+    r"版权(声明|所有)|责任编辑|编辑[：:]|来源[：:]|转载|详细阅读|点击(查看|进入)|扫一扫|分享到|打印本页|关闭窗口"
+)
 _VALIDITY_CLAUSE = re.compile(r"(自|从).{0,16}(起施行|起执行|施行)|同时废止|负责解释")
 
 # What a fact of each kind adds to a passage's score when the question asks for it.
@@ -36,6 +42,10 @@ INTENT_BONUS = 0.3
 YES_NO_BONUS = 0.1
 FRAGMENT_PENALTY = 0.25
 VALIDITY_PENALTY = 0.5
+TITLE_PENALTY = 0.5
+FURNITURE_PENALTY = 0.5
+MIN_TITLE_ECHO = 8
+EXPANSION_WEIGHT = 0.5  # a glossary term's share of a word the question itself uses
 
 
 @dataclass(frozen=True)
@@ -45,6 +55,8 @@ class Passage:
     text: str
     context: str = ""
     fragment: bool = False  # an enumerated item whose lead-in is not part of it
+    start: int = 0  # where the passage is in the chunk's text: text == chunk_text[start:end]
+    end: int = 0
 
 
 def is_heading(sentence: str) -> bool:
@@ -56,6 +68,11 @@ def is_heading(sentence: str) -> bool:
     marker = _ITEM.match(s) or _ARTICLE.match(s)
     rest = s[marker.end() :].strip().rstrip("。") if marker else ""
     return bool(marker) and 0 < len(rest) <= MAX_TITLE_CHARS and not re.search(r"[\d，,：:；;、]", rest)
+
+
+def _whole_rule(passage: str) -> bool:
+    """An enumerated item that states a whole rule on its own (6.对于…的，按照…给予支持。), not a list entry."""
+    return len(passage) >= WHOLE_RULE_CHARS and passage.rstrip().endswith(("。", "！", "？"))
 
 
 @lru_cache(maxsize=65536)
@@ -105,26 +122,51 @@ def passages_of(text: str) -> tuple[Passage, ...]:
                 passage,
                 context=f"{heading} {lead_in if item else ''}".strip(),
                 # an item without its lead-in, or a lead-in without its items: half a statement
-                fragment=(item and j == i) or passage.rstrip().endswith(("：", ":")),
+                fragment=(item and j == i and not _whole_rule(passage))
+                or passage.rstrip().endswith(("：", ":")),
+                start=start,
+                end=end,
             )
         )
         i = j + 1
     return tuple(out)
 
 
+def continued(chunk_text: str, i: int, limit: int) -> tuple[str, list[int]]:
+    """Passage `i` of `chunk_text` and the passages right after it (nothing but whitespace between them) while
+    the span stays within `limit` characters: the answer often comes in the sentence after the one that echoes
+    the question. Returns the verbatim span and the passage indexes it took."""
+    ps = passages_of(chunk_text)
+    first, taken = ps[i], [i]
+    end = first.end
+    for j in range(i + 1, len(ps)):
+        nxt = ps[j]
+        if chunk_text[end : nxt.start].strip() or nxt.end - first.start > limit:
+            break
+        end = nxt.end
+        taken.append(j)
+    return chunk_text[first.start : end], taken
+
+
 class PassageScorer:
     """Scores passages for one question: IDF-weighted share of its words, plus the kind of fact it asks for."""
 
     def __init__(
-        self, query_tokens: Iterable[str], idf: Callable[[str], float], intents: Sequence[str]
+        self,
+        query_tokens: Iterable[str],
+        idf: Callable[[str], float],
+        intents: Sequence[str],
+        expansion_tokens: Iterable[str] = (),
     ) -> None:
-        self.weights = {t: idf(t) for t in set(query_tokens)}
+        # The asked words say which sentence answers; a glossary's policy terms only point at the document.
+        self.weights = {t: EXPANSION_WEIGHT * idf(t) for t in set(expansion_tokens)}
+        self.weights.update({t: idf(t) for t in set(query_tokens)})
         self.total = sum(self.weights.values()) or 1.0
         self.intents = tuple(intents)
         self.wants_validity = intent.VALIDITY in self.intents
 
-    def score(self, passage: Passage) -> float:
-        """How well `passage` answers the question (higher is better; about 0–1.5)."""
+    def score(self, passage: Passage, title: str = "") -> float:
+        """How well `passage` answers the question (higher is better; about 0–1.5); `title`: its document's."""
         words = _words(passage.text)
         context = _words(passage.context) if passage.context else frozenset()
         value = 0.0
@@ -145,4 +187,8 @@ class PassageScorer:
             value -= VALIDITY_PENALTY  # "本办法自…起施行" answers nothing a villager asked
         if len(passage.text) < MIN_PASSAGE_CHARS:
             value -= 1.0
+        if _SIGN_OFF.match(passage.text) or _FURNITURE.search(passage.text):
+            value -= FURNITURE_PENALTY
+        if len(title) >= MIN_TITLE_ECHO and title in passage.text:
+            value -= TITLE_PENALTY  # the header that repeats the title names the subject, it answers nothing
         return value

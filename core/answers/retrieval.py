@@ -27,7 +27,7 @@ from __future__ import annotations
 import logging
 import math
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
@@ -75,12 +75,14 @@ class AnalyzedQuery:
 
 @dataclass
 class RetrievedChunk:
-    """A chunk with its fused score and the scores of each leg (None where that leg missed it)."""
+    """A chunk with its fused score and the scores of each leg (None where that leg missed it); `replaces`: the
+    passage of a superseded document this one stands in for (core/answers/validity.py)."""
 
     chunk: ChunkRecord
     score: float
     bm25: float | None = None
     dense: float | None = None
+    replaces: ChunkRecord | None = None
 
 
 def analyze(query: str, glossary: Glossary | None) -> AnalyzedQuery:
@@ -193,8 +195,10 @@ class Retriever:
         mode: Mode = "hybrid",
         category: str | None = None,
         in_force_on: date | None = None,
+        doc_ids: Collection[str] | None = None,
     ) -> list[RetrievedChunk]:
-        """The `k` best chunks for `query`, optionally only of one category or in force on a date."""
+        """The `k` best chunks for `query`, optionally only of one category, in force on a date, or of the
+        documents `doc_ids`."""
         aq = query if isinstance(query, AnalyzedQuery) else self.analyze(view, query)
         chunks = view.chunks
         if not chunks or not aq.normalized:
@@ -209,7 +213,14 @@ class Retriever:
                 return False
             return not (in_force_on and not c.meta.in_force(in_force_on))
 
-        legs = self.legs(view, aq, n_cand, mode=mode, allowed=allowed if (category or in_force_on) else None)
+        legs = self.legs(
+            view,
+            aq,
+            n_cand,
+            mode=mode,
+            allowed=allowed if (category or in_force_on) else None,
+            doc_ids=doc_ids,
+        )
         bm25, dense = legs.bm25, legs.dense
         fused = self._fuse(legs, mode, aq)
         ranked = sorted(fused.items(), key=lambda kv: -kv[1])[:k]
@@ -223,9 +234,16 @@ class Retriever:
         *,
         mode: Mode = "hybrid",
         allowed: Callable[[ChunkRecord], bool] | None = None,
+        doc_ids: Collection[str] | None = None,
     ) -> Legs:
-        """Candidate chunk indexes with their raw BM25 scores and dense cosines (and document scores)."""
+        """Candidate chunk indexes with their raw BM25 scores and dense cosines (and document scores); with
+        `doc_ids`, every chunk of those documents is a candidate and no other."""
         chunks = view.chunks
+        own: list[int] = []
+        if doc_ids is not None:
+            own = sorted(i for d in doc_ids for i in view.doc_chunks.get(d, []))
+            allowed = _within(doc_ids, allowed)
+            n_cand = min(n_cand, len(own)) or 1
         widen = 4 if allowed else 1
         bm25: dict[int, float] = {}
         dense: dict[int, float] = {}
@@ -235,6 +253,8 @@ class Retriever:
         if mode in ("hybrid", "bm25"):
             scores = self.bm25(view).scores(tokens)
             top = np.argpartition(-scores, min(len(scores) - 1, n_cand * widen))[: n_cand * widen]
+            if doc_ids is not None:
+                top = np.array(own, dtype=np.int64)
             for i in sorted(top, key=lambda j: -scores[j]):
                 if scores[i] <= 0:
                     break
@@ -244,7 +264,8 @@ class Retriever:
                         break
         if mode in ("hybrid", "dense"):
             vec = self._embedder().embed_query(aq.expanded if aq.expansions else aq.normalized)
-            for cid, sim in view.reader.query(vec, min(len(chunks), n_cand * widen)):
+            n_dense = len(own) if doc_ids is not None else min(len(chunks), n_cand * widen)
+            for cid, sim in view.reader.query(vec, n_dense, doc_ids=doc_ids):
                 i = view.chunk_index.get(cid)
                 if i is not None and (allowed is None or allowed(chunks[i])):
                     dense[i] = sim
@@ -287,6 +308,13 @@ class Retriever:
             doc = legs.docs.get(legs.chunk_doc.get(i, ""), 0.0) / top_doc
             out[i] = wb * nb.get(i, 0.0) + wd * nd.get(i, 0.0) + wdoc * doc
         return out
+
+
+def _within(
+    doc_ids: Collection[str], allowed: Callable[[ChunkRecord], bool] | None
+) -> Callable[[ChunkRecord], bool]:
+    """`allowed`, narrowed to the chunks of `doc_ids`."""
+    return lambda c: c.doc_id in doc_ids and (allowed is None or allowed(c))
 
 
 def _max_norm(scores: dict[int, float]) -> dict[int, float]:

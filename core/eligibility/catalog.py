@@ -90,6 +90,9 @@ class Measure(BaseModel):
     time_limit: str | None = None
     basis: list[BasisRef] = Field(min_length=1)
     keywords: list[str] = Field(default_factory=list)
+    # Conditions of the basis the office checks on the spot when a household applies (起步规模 per animal,
+    # 连续务工3个月 shown by a 务工证明 …): the screener does not ask them, every result says them.
+    checked_on_application: list[str] = Field(default_factory=list)
 
     _rule: Rule | None = PrivateAttr(default=None)
 

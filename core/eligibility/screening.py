@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -65,6 +65,7 @@ class MeasureResult:
     citations: list[Citation]
     amount: str | None = None
     amount_value: AmountValue | None = None
+    to_confirm: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON shape of DESIGN.md's `/v1/eligibility` result item, plus what the measure gives."""
@@ -77,6 +78,7 @@ class MeasureResult:
             "citations": [c.as_dict() for c in self.citations],
             "amount": self.amount,
             "amount_value": self.amount_value.model_dump(mode="json") if self.amount_value else None,
+            "to_confirm": list(self.to_confirm),
         }
 
 
@@ -195,6 +197,7 @@ class EligibilityService:
                     citations=self._citations(measure, documents),
                     amount=measure.amount,
                     amount_value=measure.amount_value,
+                    to_confirm=list(measure.checked_on_application),
                 )
             )
         pending = [r.missing for r in results if r.status is Status.NEED_INFO]

@@ -11,6 +11,7 @@ import contextlib
 import dataclasses
 import json
 import typing
+from collections.abc import Collection
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -27,17 +28,21 @@ _BATCH = 1000
 _META_TYPES = typing.get_type_hints(DocumentMeta)
 _META_FIELDS = tuple(f.name for f in dataclasses.fields(DocumentMeta))
 _DATE_FIELDS = frozenset(name for name, tp in _META_TYPES.items() if date in (tp, *typing.get_args(tp)))
+_BOOL_FIELDS = frozenset(name for name, tp in _META_TYPES.items() if tp is bool)
 # Fields every document has (no default); a record written before one of them existed falls back to these.
 _REQUIRED_FALLBACK = {"title": "doc_id"}
 
 
 def meta_to_chroma(meta: DocumentMeta) -> dict[str, str]:
-    """Flatten document metadata for Chroma (no None values allowed there): dates as ISO, the rest as text."""
+    """Flatten document metadata for Chroma (no None values allowed there): dates as ISO, yes as "true", the rest
+    as text; empty and false values are left out."""
     out: dict[str, str] = {"doc_id": meta.doc_id}
     for name in _META_FIELDS:
         value = getattr(meta, name)
         if value and name != "doc_id":
-            out[name] = value.isoformat() if name in _DATE_FIELDS else str(value)
+            out[name] = (
+                value.isoformat() if name in _DATE_FIELDS else "true" if name in _BOOL_FIELDS else str(value)
+            )
     return out
 
 
@@ -48,6 +53,8 @@ def meta_from_chroma(data: dict[str, Any]) -> DocumentMeta:
         raw = data.get(f.name)
         if f.name in _DATE_FIELDS:
             kwargs[f.name] = date.fromisoformat(raw) if raw else None
+        elif f.name in _BOOL_FIELDS:
+            kwargs[f.name] = raw in (True, "true", "True")
         elif f.default is dataclasses.MISSING:  # required text: never None
             if raw is None:
                 raw = data[_REQUIRED_FALLBACK[f.name]] if f.name in _REQUIRED_FALLBACK else ""
@@ -157,9 +164,14 @@ class GenerationReader:
             store._release(self._client)
             raise ServiceUnavailable(f"knowledge generation {generation} cannot be opened: {exc}") from exc
 
-    def query(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
-        """Ids and cosine similarities of the `k` nearest chunks."""
-        res = self._chunks.query(query_embeddings=vector.reshape(1, -1), n_results=k, include=["distances"])
+    def query(
+        self, vector: np.ndarray, k: int, *, doc_ids: Collection[str] | None = None
+    ) -> list[tuple[str, float]]:
+        """Ids and cosine similarities of the `k` nearest chunks (of the documents `doc_ids` only, if given)."""
+        where = {"doc_id": {"$in": sorted(doc_ids)}} if doc_ids else None
+        res = self._chunks.query(
+            query_embeddings=vector.reshape(1, -1), n_results=k, where=where, include=["distances"]
+        )
         ids = res["ids"][0]
         dists = (res.get("distances") or [[]])[0]
         return [(cid, 1.0 - float(d)) for cid, d in zip(ids, dists, strict=False)]

@@ -1,6 +1,7 @@
 """The corpus's glossary and referrals (policies/glossary.yaml), typed and built once per generation.
 
-The glossary maps villagers' words to policy terms (修房子 → 危房改造); the referrals name the office that
+The glossary maps villagers' words to policy terms (修房子 → 危房改造; the words every county shares ship with the
+code in `colloquial.yaml`, a county's glossary adds its own); the referrals name the office that
 handles what rural-support policy does not (公积金 → 住房公积金管理中心, 天气 → 气象台). Which matters those are is
 product knowledge: the common list ships with the code (`referrals.yaml` beside this module) and holds on any
 corpus; a county's glossary `referrals:` only adds to it. Both are stored with a knowledge generation as one list
@@ -27,15 +28,28 @@ from core.text import normalize_query
 GlossaryEntries = Sequence[Mapping[str, Any]]
 
 
-class Glossary:
-    """Colloquial → policy term expansion, longest match first (entries without `colloquial` are skipped)."""
+@lru_cache(maxsize=1)
+def product_glossary() -> tuple[Mapping[str, Any], ...]:
+    """How villagers say things, as every county's documents name them (core/knowledge/colloquial.yaml)."""
+    text = resources.files("core.knowledge").joinpath("colloquial.yaml").read_text(encoding="utf-8")
+    return tuple(yaml.safe_load(text)["entries"])
 
-    def __init__(self, entries: GlossaryEntries) -> None:
+
+class Glossary:
+    """Colloquial → policy term expansion, longest match first (entries without `colloquial` are skipped).
+
+    The county's entries come first and win for a key both name; the product's list (`product_glossary`) adds
+    the villagers' words every county shares, so a corpus without a glossary still reads 五保户 as 特困人员.
+    """
+
+    def __init__(self, entries: GlossaryEntries, *, product: bool = True) -> None:
         pairs: list[tuple[str, list[str]]] = []
-        for e in entries:
+        seen: set[str] = set()
+        for e in [*entries, *(product_glossary() if product else ())]:
             key = normalize_query(str(e.get("colloquial", ""))).lower()
             terms = e.get("terms") or []
-            if key and isinstance(terms, list):
+            if key and key not in seen and isinstance(terms, list):
+                seen.add(key)
                 pairs.append((key, [str(t) for t in terms]))
         pairs.sort(key=lambda p: -len(p[0]))
         self._pairs = pairs

@@ -23,6 +23,7 @@ class DocumentMeta:
     category: str | None = None
     supersedes: str | None = None
     superseded_by: str | None = None
+    trial: bool = False  # 试行: issued for trial
 
     def in_force(self, on: date) -> bool:
         """True when the document applies on `on` and has not been superseded."""

@@ -7,12 +7,14 @@ Example:
     ('青禾县农村低收入群体住房安全保障实施办法', '青政办〔2023〕12号')
 
 `ParsedDocument.text` is the text citations quote: newlines are "\\n", lines carry no trailing spaces, there
-are no NULs and no runs of blank lines. `ParsedDocument.meta` is a DocumentMeta: files without front matter get
-their title, 文号, issuer and dates from the notice's own header and closing lines. Every failure is a
-`CorpusError` naming the file and the reason.
+are no NULs and no runs of blank lines. `ParsedDocument.meta` is a DocumentMeta: what front matter leaves out
+comes from the notice's own text (title, 文号, issuer and dates from its header and closing lines; validity, 试行
+and repeal clauses from its body), and `ParsedDocument.reading` keeps each finding with its line. Every failure
+is a `CorpusError` naming the file and the reason.
 
 One module per format (text: Markdown and plain text; docx; pdf; html), over what they share: encoding
-(decoding and clean-up), header (metadata guessing from a notice's lines) and common (ParsedDocument).
+(decoding and clean-up), header (a notice's header and closing lines), provenance (what the text says about the
+document, line by line) and common (ParsedDocument).
 """
 
 from __future__ import annotations

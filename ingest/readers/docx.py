@@ -7,8 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from core.errors import CorpusError
-from ingest.readers.common import ParsedDocument, reason
-from ingest.readers.header import document_from_text
+from ingest.readers.common import ParsedDocument, document_from_text, reason
 
 
 def read_docx(raw: bytes, path: Path) -> ParsedDocument:

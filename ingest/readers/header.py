@@ -5,13 +5,8 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
-
-from core.errors import CorpusError
-from ingest.readers.common import ParsedDocument, parsed_document
-from ingest.readers.encoding import clean_text
 
 _CN_DIGIT_VALUES = {"〇": 0, "○": 0, "零": 0, "Ｏ": 0, "O": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5}
 _CN_DIGIT_VALUES |= {"六": 6, "七": 7, "八": 8, "九": 9}
@@ -42,6 +37,19 @@ _META_LINE = re.compile(
     r"|公开方式)\s*[:：]|(?:特急|加急|平急|特提|机密|秘密|绝密|急件)(?:\s|★|$)|【?字体)"
 )
 _EFFECTIVE_IN_TEXT = re.compile(rf"自\s*(?:{_DATE.pattern})\s*起\s*(?:施行|实施|执行|生效)")
+_ENACTED = re.compile(r"(?:通过|修订|修正|公布|发布)[）)]?$")
+_ORDINAL = rf"第[\d{_CN_NUM}百]+"
+# "北京市第十六届人民代表大会常务委员会第十次会议通过" → 北京市人民代表大会常务委员会
+_SESSION = re.compile(
+    rf"^(?P<pre>[\u4e00-\u9fff]{{0,12}}?){_ORDINAL}届(?P<body>[\u4e00-\u9fff]{{2,20}}?){_ORDINAL}次"
+)
+# "国务院第21次常务会议通过" → 国务院
+_COUNCIL_SESSION = re.compile(rf"^(?P<body>[\u4e00-\u9fff]{{2,20}}?){_ORDINAL}次(?:常务|全体)?会议")
+# "中华人民共和国国务院令第271号公布" → 国务院
+_DECREE = re.compile(r"^(?:中华人民共和国)?(?P<body>[\u4e00-\u9fff]{2,20}?)令")
+_LABELLED = re.compile(
+    r"^(?P<label>发文机关|成文日期|发布日期|发布时间|印发日期|施行日期|实施日期|生效日期)\s*[:：]\s*(?P<value>.+)$"
+)
 _MARKUP_PREFIX = re.compile(r"^(?:#{1,6}\s*|\*\*|__)+")
 _MARKUP_SUFFIX = re.compile(r"(?:\*\*|__)+$")
 HEADER_LINES = 12
@@ -119,13 +127,24 @@ def is_title_like(line: str) -> bool:
 
 @dataclass
 class NoticeHeader:
-    """What a notice's own lines say; the field names are DocumentMeta's."""
+    """What a notice's own lines say; the field names are DocumentMeta's, `lines` the line each was read from."""
 
     title: str | None = None
     doc_number: str | None = None
     issuer: str | None = None
     issued: date | None = None
     effective_from: date | None = None
+    lines: dict[str, str] = field(default_factory=dict)
+
+    def take(self, name: str, value: str | date | None, line: str) -> None:
+        """Set a field from `line` unless an earlier line already set it."""
+        if value is not None and getattr(self, name) is None:
+            setattr(self, name, value)
+            self.lines[name] = line
+
+    def fields(self) -> dict[str, str | date | None]:
+        """The DocumentMeta fields found."""
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "lines"}
 
 
 def derive_header(text: str) -> NoticeHeader:
@@ -134,42 +153,80 @@ def derive_header(text: str) -> NoticeHeader:
     lines = [pl for pl in (_plain_line(ln) for ln in text.split("\n")) if pl]
     top = lines[:HEADER_LINES]
     title_at: int | None = None
+    enacted: list[tuple[date, str]] = []  # dates a law or regulation was adopted, revised, promulgated
     for i, line in enumerate(top):
         number = _doc_number_in(line)
-        if number:
-            header.doc_number = header.doc_number or number
+        header.take("doc_number", number, line)
         date_only = _DATE_ONLY_LINE.match(line)
         starts_with_date = _DATE.match(line)
         if date_only:
-            header.issued = header.issued or _date_from_match(date_only)
+            header.take("issued", _date_from_match(date_only), line)
         elif starts_with_date:
-            rest = line[starts_with_date.end() :]
-            if re.search(r"公布|发布|印发", rest):
-                header.issued = header.issued or _date_from_match(starts_with_date)
-            elif re.fullmatch(r"\s*(?:起\s*)?(?:施行|实施)", rest):
-                header.effective_from = header.effective_from or _date_from_match(starts_with_date)
+            rest = line[starts_with_date.end() :].strip()
+            when = _date_from_match(starts_with_date)
+            if when and (re.search(r"公布|发布|印发", rest) or _ENACTED.search(rest)):
+                enacted.append((when, line))
+                header.take("issuer", _issuer_of_enactment(rest), line)
+            elif re.fullmatch(r"(?:起\s*)?(?:施行|实施)", rest):
+                header.take("effective_from", when, line)
+        labelled = _LABELLED.match(line)
+        if labelled:
+            _read_labelled(labelled.group("label"), labelled.group("value").strip(), line, header)
         if title_at is not None or number or date_only or starts_with_date or _META_LINE.match(line):
             continue
         if line.endswith("文件") and _is_org_line(line[: -len("文件")].strip()):
-            header.issuer = header.issuer or line[: -len("文件")].strip()
+            header.take("issuer", line[: -len("文件")].strip(), line)
             continue
         if _is_org_line(line) and not is_title_like(line):
-            header.issuer = header.issuer or line
+            header.take("issuer", line, line)
             continue
         title_at = i
-        header.title = _title_from(top, i)
+        header.take("title", _title_from(top, i), line)
 
     if header.title and (len(header.title) > 100 or re.search(r"[。；：:]$", header.title)):
         header.title = None  # the first line is a paragraph: the file has no title line
+        header.lines.pop("title", None)
+    if enacted:  # the latest of 通过 / 修订 / 修正 / 公布 dates the version at hand
+        when, line = max(enacted, key=lambda e: e[0])
+        header.take("issued", when, line)
     if header.title:
-        header.issuer = header.issuer or issuer_from_title(header.title)
+        header.take("issuer", issuer_from_title(header.title), header.lines["title"])
 
-    _read_closing_lines(lines[-6:], header)
+    _read_closing_lines(lines[-8:], header)
     tail = text[-800:]
     effective = list(_EFFECTIVE_IN_TEXT.finditer(tail))
-    if effective and header.effective_from is None:
-        header.effective_from = _date_from_match(effective[-1])
+    if effective:
+        last = effective[-1]
+        header.take("effective_from", _date_from_match(last), _line_around(tail, last.start()))
     return header
+
+
+def _line_around(text: str, at: int) -> str:
+    """The whole (plain) line of `text` that holds position `at`."""
+    start = text.rfind("\n", 0, at) + 1
+    end = text.find("\n", at)
+    return _plain_line(text[start : end if end >= 0 else len(text)])
+
+
+def _issuer_of_enactment(rest: str) -> str | None:
+    """The body named by "…第十次会议通过" or "…国务院令第271号公布" after a header line's date."""
+    m = _SESSION.match(rest) or _COUNCIL_SESSION.match(rest)
+    if m:
+        org = m.group("pre") + m.group("body") if "pre" in m.groupdict() else m.group("body")
+    else:
+        decree = _DECREE.match(rest)
+        org = decree.group("body") if decree else ""
+    return org if org and _is_org_line(org) else None
+
+
+def _read_labelled(label: str, value: str, line: str, header: NoticeHeader) -> None:
+    """A "发文机关：民政部" / "成文日期：2021年6月11日" line of a government site's header table."""
+    if label == "发文机关":
+        header.take("issuer", value if _is_org_line(value) else None, line)
+    elif label in ("成文日期", "发布日期", "发布时间", "印发日期"):
+        header.take("issued", parse_date(value.split()[0]) if value else None, line)
+    elif label in ("施行日期", "实施日期", "生效日期"):
+        header.take("effective_from", parse_date(value.split()[0]) if value else None, line)
 
 
 def _title_from(lines: list[str], i: int) -> str:
@@ -193,32 +250,20 @@ def _title_from(lines: list[str], i: int) -> str:
 
 
 def _read_closing_lines(tail: list[str], header: NoticeHeader) -> None:
-    """A notice often ends with the issuing body's name and the date it was issued."""
+    """A notice often ends with the issuing bodies' names (one a line), the date, and sometimes its 文号."""
+    for line in tail:
+        if not _DATE_ONLY_LINE.match(line):
+            header.take("doc_number", _doc_number_in(line), line)
     for k in range(len(tail) - 1, -1, -1):
         m = _DATE_ONLY_LINE.match(tail[k])
         if not m:
             continue
-        header.issued = header.issued or _date_from_match(m)
-        if k > 0 and _is_org_line(tail[k - 1]):
-            header.issuer = header.issuer or tail[k - 1]
+        header.take("issued", _date_from_match(m), tail[k])
+        orgs: list[str] = []
+        j = k - 1
+        while j >= 0 and len(orgs) < 4 and _is_org_line(tail[j]):
+            orgs.insert(0, tail[j])
+            j -= 1
+        if orgs:
+            header.take("issuer", "、".join(orgs), orgs[0])
         return
-
-
-def _usable_title_hint(hint: str | None) -> str | None:
-    """A title from file metadata, unless it is a tool's placeholder ("untitled", "Microsoft Word - a.doc")."""
-    hint = (hint or "").strip()
-    if not hint or hint.lower() in {"untitled", "untitled document", "无标题", "无标题文档"}:
-        return None
-    if hint.startswith("Microsoft Word -") or re.search(r"\.(?:docx?|pdf|wps)$", hint, re.IGNORECASE):
-        return None
-    return hint
-
-
-def document_from_text(text: str, path: Path, *, title_hint: str | None = None) -> ParsedDocument:
-    """Build a ParsedDocument from extracted text, deriving the header fields from the notice itself."""
-    text = clean_text(text)
-    if not text.strip():
-        raise CorpusError(f"{path} contains no text")
-    header = derive_header(text)
-    title = header.title or _usable_title_hint(title_hint) or path.stem
-    return parsed_document(path, text, **(dataclasses.asdict(header) | {"title": title}))

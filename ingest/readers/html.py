@@ -7,9 +7,10 @@ import re
 from pathlib import Path
 from typing import Any
 
-from ingest.readers.common import ParsedDocument
+from ingest.readers.common import ParsedDocument, document_from_text
 from ingest.readers.encoding import decode_text, looks_like_text, strict_decode
-from ingest.readers.header import document_from_text, is_title_like, issuer_from_title
+from ingest.readers.header import is_title_like, issuer_from_title
+from ingest.readers.provenance import Found
 
 _HTML_DROP = ("script", "style", "nav", "header", "footer", "noscript", "template", "head")
 _HTML_BLOCK_NAMES = (
@@ -92,5 +93,9 @@ def read_html(raw: bytes, path: Path) -> ParsedDocument:
     elif site_title:
         title = site_title
     issuer = doc.meta.issuer or (issuer_from_title(title) if title else None)
+    if title != doc.meta.title:  # the page's own title: no line of the text to point at
+        doc.reading.found["title"] = Found(title, title)
+    if issuer != doc.meta.issuer:
+        doc.reading.found["issuer"] = Found(issuer, title)
     doc.meta = dataclasses.replace(doc.meta, title=title, issuer=issuer)
     return doc

@@ -10,9 +10,9 @@ from pathlib import Path
 
 from core.errors import CorpusError
 from ingest.chunking import is_heading_line
-from ingest.readers.common import ParsedDocument, reason
+from ingest.readers.common import ParsedDocument, document_from_text, reason
 from ingest.readers.encoding import clean_text
-from ingest.readers.header import HEADER_LINES, document_from_text, is_title_like
+from ingest.readers.header import HEADER_LINES, is_title_like
 
 logger = logging.getLogger(__name__)
 

@@ -14,9 +14,18 @@ from typing import Any
 import yaml
 
 from core.errors import CorpusError
-from ingest.readers.common import DATE_FIELDS, STATED_FIELDS, TEXT_FIELDS, ParsedDocument, parsed_document
+from ingest.readers.common import (
+    BOOL_FIELDS,
+    DATE_FIELDS,
+    STATED_FIELDS,
+    TEXT_FIELDS,
+    ParsedDocument,
+    document_from_text,
+    parsed_document,
+)
 from ingest.readers.encoding import clean_text, decode_text
-from ingest.readers.header import derive_header, document_from_text, parse_date
+from ingest.readers.header import parse_date
+from ingest.readers.provenance import merge, read_text, settle
 
 
 def _split_front_matter(text: str, path: Path) -> tuple[str | None, str]:
@@ -36,6 +45,14 @@ def _front_matter_str(value: Any, key: str, path: Path) -> str | None:
         raise CorpusError(f"{path}: front matter field '{key}' must be text, not {type(value).__name__}")
     text = str(value).strip()
     return text or None
+
+
+def _front_matter_bool(value: Any, key: str, path: Path) -> bool | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return value
+    raise CorpusError(f"{path}: front matter field '{key}' must be true or false: {value!r}")
 
 
 def _front_matter_date(value: Any, key: str, path: Path) -> date | None:
@@ -92,6 +109,7 @@ def read_markdown(raw: bytes, path: Path) -> ParsedDocument:
         raise CorpusError(f"{path} has front matter but no text")
     fields: dict[str, Any] = {key: _front_matter_str(meta.get(key), key, path) for key in TEXT_FIELDS}
     fields |= {key: _front_matter_date(meta.get(key), key, path) for key in DATE_FIELDS}
+    fields |= {key: _front_matter_bool(meta.get(key), key, path) for key in BOOL_FIELDS}
     if (
         fields["effective_from"]
         and fields["effective_to"]
@@ -101,8 +119,17 @@ def read_markdown(raw: bytes, path: Path) -> ParsedDocument:
             f"{path}: effective_to {fields['effective_to']} is before effective_from {fields['effective_from']}"
         )
     extra = {str(k): v for k, v in meta.items() if k not in STATED_FIELDS}
-    fields["title"] = fields["title"] or derive_header(body).title or path.stem
-    return parsed_document(path, body, extra=extra, **fields)
+    # Front matter wins; the text fills what it leaves out, and a disagreement is noted for the ingest summary.
+    reading = read_text(body)
+    fields = merge(fields, reading)
+    fields["title"] = fields["title"] or (
+        reading.found["title"].value if "title" in reading.found else path.stem
+    )
+    fields |= {key: bool(fields[key]) for key in BOOL_FIELDS}
+    doc = parsed_document(path, body, extra=extra, **fields)
+    doc.meta = settle(doc.meta, reading)
+    doc.reading = reading
+    return doc
 
 
 def read_plain_text(raw: bytes, path: Path) -> ParsedDocument:

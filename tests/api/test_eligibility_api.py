@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from api.routes.eligibility import EligibilityOut
+from api.schemas import EligibilityOut, ResultOut
 from core.eligibility.screening import MAX_CHECKLIST_ITEMS, MAX_INTERVIEW_QUESTIONS
 
 QUESTION_KEYS = {"kind", "fact", "facts", "label", "type", "question", "options", "resolves"}
@@ -88,6 +88,17 @@ def test_results_say_how_much_a_measure_gives(api_client: TestClient) -> None:
     # a loan gives no money: its amount is the catalog's text only
     assert by_id["microcredit"]["amount_value"] is None and "5万元" in by_id["microcredit"]["amount"]
     assert all(set(res) >= {"amount", "amount_value"} for res in body["results"])
+
+
+def test_results_name_the_conditions_checked_when_applying(api_client: TestClient) -> None:
+    """连续务工3个月 is not asked; an eligible 交通补贴 says it is checked on application, other results carry none."""
+    facts = {"household_type": "脱贫户", "works_away_from_home": True}
+    body = screen(api_client, facts)
+    by_id = {res["measure_id"]: ResultOut.model_validate(res) for res in body["results"]}
+    transport = by_id["migrant-transport-subsidy"]
+    assert transport.status == "eligible"
+    assert any("连续务工3个月" in item for item in transport.to_confirm)
+    assert by_id["dibao"].to_confirm == []
 
 
 def test_a_client_reaches_every_decision_within_the_budget(api_client: TestClient) -> None:

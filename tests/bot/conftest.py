@@ -33,6 +33,8 @@ from tests.helpers.server import ServerThread
 
 # As `python -m bot` does: PTB's RetryAfter otherwise warns (an error here) about its future timedelta type.
 os.environ.setdefault("PTB_TIMEDELTA", "true")
+# The bot fetches case notifications from the API's outbox every half second in tests (15 s in production).
+os.environ.setdefault("BANGFU_CASE_NOTIFY_INTERVAL", "0.5")
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "123456789:TEST-token-that-must-never-be-logged"

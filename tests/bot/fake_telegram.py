@@ -8,6 +8,8 @@ runs its real polling loop. Tests play Telegram users::
     replies = user.send("/start")               # queued for getUpdates; waits for the bot's sendMessage
     user.press("查资格")                        # a callback query on the bot's last message with that button
     user.share_contact("13800000001")           # a contact (its user_id is the sender's unless given)
+    user.send_photo(jpeg_bytes)                 # a photo (getFile and the file download serve its bytes)
+    user.send_voice(ogg_bytes)                  # a voice note
     print(fake.transcript())
     fake.stop()
 
@@ -28,7 +30,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, unquote
 
 MAX_TEXT = 4096
 ALLOWED_TAGS = {
@@ -114,6 +116,8 @@ class FakeTelegram:
         self.events: list[Event] = []
         self.messages: dict[tuple[int, int], dict[str, Any]] = {}  # as they are now, after edits
         self.commands: dict[str, list[dict[str, Any]]] = {}
+        self.files: dict[str, tuple[str, bytes]] = {}  # file_id → (file_path, content)
+        self.labels: dict[str, str] = {}  # callback query id → the label of the button pressed (transcripts)
         self._cond = threading.Condition()
         self._pending: list[dict[str, Any]] = []
         self._update_ids = itertools.count(1)
@@ -155,6 +159,14 @@ class FakeTelegram:
             self._cond.notify_all()
         return update
 
+    def add_file(self, data: bytes, kind: str, suffix: str) -> dict[str, Any]:
+        """Store a file users send; returns its file_id, file_unique_id and size, as Telegram describes one."""
+        with self._cond:
+            n = len(self.files) + 1
+            file_id = f"{kind}-file-{n}"
+            self.files[file_id] = (f"{kind}s/file_{n}.{suffix}", data)
+        return {"file_id": file_id, "file_unique_id": f"u{n}", "file_size": len(data)}
+
     def fail_next(self, method: str, retry_after: int = 1) -> None:
         """Answer the next call of `method` with 429 Too Many Requests (flood control)."""
         with self._cond:
@@ -195,7 +207,7 @@ class FakeTelegram:
         lines: list[str] = []
         for e in events:
             if e.kind == "update":
-                lines.append(_describe_update(e.params))
+                lines.append(_describe_update(e.params, self.labels))
             elif verbose or e.method not in QUIET:
                 lines.append(_describe_call(e))
         return "\n".join(lines)
@@ -266,6 +278,17 @@ class FakeTelegram:
     def _m_deleteMyCommands(self, params: dict[str, Any]) -> bool:
         self.commands.pop(json.dumps(params.get("scope") or {"type": "default"}, sort_keys=True), None)
         return True
+
+    def _m_getFile(self, params: dict[str, Any]) -> dict[str, Any]:
+        file_id = str(params.get("file_id"))
+        if file_id not in self.files:
+            raise TelegramBadRequest("invalid file_id")
+        path, data = self.files[file_id]
+        return {"file_id": file_id, "file_unique_id": file_id, "file_size": len(data), "file_path": path}
+
+    def file_content(self, path: str) -> bytes | None:
+        with self._cond:
+            return next((data for p, data in self.files.values() if p == path), None)
 
     def _m_answerCallbackQuery(self, params: dict[str, Any]) -> bool:
         return True
@@ -387,6 +410,29 @@ class FakeUser:
         self.fake.push({"message": self._message(contact=contact)})
         return self._settle(before, replies, None, timeout)
 
+    def send_photo(
+        self, data: bytes, *, caption: str | None = None, replies: int = 1, timeout: float = 30.0
+    ) -> list[dict[str, Any]]:
+        """Send a photo (Telegram offers it in sizes; the largest is last) and wait for the bot's replies."""
+        before = len(self.fake.sent_to(self.id))
+        stored = self.fake.add_file(data, "photo", "jpg")
+        sizes = [
+            {**stored, "file_id": f"{stored['file_id']}-thumb", "width": 90, "height": 90},
+            {**stored, "width": 1280, "height": 960},
+        ]
+        fields: dict[str, Any] = {"photo": sizes}
+        if caption:
+            fields["caption"] = caption
+        self.fake.push({"message": self._message(**fields)})
+        return self._settle(before, replies, None, timeout)
+
+    def send_voice(self, data: bytes, *, replies: int = 1, timeout: float = 30.0) -> list[dict[str, Any]]:
+        """Send a voice note (Ogg/Opus, as Telegram records it) and wait for the bot's replies."""
+        before = len(self.fake.sent_to(self.id))
+        stored = self.fake.add_file(data, "voice", "oga")
+        self.fake.push({"message": self._message(voice={**stored, "duration": 3, "mime_type": "audio/ogg"})})
+        return self._settle(before, replies, None, timeout)
+
     def button(self, label: str) -> tuple[dict[str, Any], dict[str, Any]]:
         """The newest message to this user with an inline button labelled `label`, and that button."""
         with self.fake._cond:
@@ -419,6 +465,7 @@ class FakeUser:
         before = len(self.fake.sent_to(self.id))
         with self.fake._cond:
             query_id = f"q{next(self.fake._query_ids)}"
+            self.fake.labels[query_id] = label
         query = {
             "id": query_id,
             "from": self.tg_user,
@@ -462,7 +509,23 @@ def _handler_for(fake: FakeTelegram) -> type[BaseHTTPRequestHandler]:
             except (BrokenPipeError, ConnectionResetError):
                 self.close_connection = True  # the bot gave up on a long poll while stopping
 
+        def _file(self) -> None:
+            """A file download: /file/bot<token>/<file_path>."""
+            match = re.fullmatch(r"/file/bot([^/]+)/(.+)", unquote(self.path.split("?")[0]))
+            data = fake.file_content(match.group(2)) if match and match.group(1) == fake.token else None
+            if data is None:
+                self._reply(404, {"ok": False, "error_code": 404, "description": "Not Found"})
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", "application/octet-stream")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
         def _serve(self) -> None:
+            if self.path.startswith("/file/"):
+                self._file()
+                return
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length) if length else b""
             match = re.fullmatch(r"/bot([^/]+)/(\w+)", self.path.split("?")[0])
@@ -512,17 +575,22 @@ def _indent(text: str) -> str:
     return "\n".join(f"      {line}" for line in str(text).splitlines())
 
 
-def _describe_update(update: dict[str, Any]) -> str:
+def _describe_update(update: dict[str, Any], labels: dict[str, str] | None = None) -> str:
     if "message" in update:
         m = update["message"]
         who = m["from"]["id"]
         if "contact" in m:
             c = m["contact"]
             return f"→ 用户{who} 分享联系人 {c['phone_number']}（user_id={c.get('user_id')}）"
+        if "photo" in m:
+            return f"→ 用户{who} 发来照片" + (f"：{m['caption']}" if m.get("caption") else "")
+        if "voice" in m:
+            return f"→ 用户{who} 发来语音（{m['voice'].get('duration', 0)}秒）"
         return f"→ 用户{who}: {m.get('text', '')}"
     if "callback_query" in update:
         q = update["callback_query"]
-        return f"→ 用户{q['from']['id']} 按下按钮（{q['data']}）"
+        label = (labels or {}).get(q["id"])
+        return f"→ 用户{q['from']['id']} 按下按钮" + (f"「{label}」" if label else "") + f"（{q['data']}）"
     return f"→ update {update.get('update_id')}"
 
 

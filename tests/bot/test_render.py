@@ -80,10 +80,31 @@ def test_check_result_puts_the_amount_on_the_eligible_line_and_escapes_it() -> N
             "amount_value": {"value": 90, "unit": "元/月", "bound": None},
         },
         {"name": "A<b>", "status": "eligible", "reasons": [], "amount": "<每户>1元"},
-        {"name": "临时救助", "status": "ineligible", "reasons": ["没有突发困难"], "amount_value": None},
+        {
+            "name": "临时救助",
+            "status": "ineligible",
+            "reasons": ["没有突发困难"],
+            "amount_value": None,
+            "to_confirm": ["不该出现"],
+        },
     ]
     text = parse_html(render.check_result(results))
     assert "• 重度残疾人护理补贴：可以申请，每月90元\n　家里有持第二代残疾人证的残疾人" in text
     assert "• A<b>：可以申请。<每户>1元" in text
     assert "临时救助：没有突发困难" in text and "可以申请，" not in text.split("暂不符合")[1]
     assert T.CHECK_ELIGIBLE_HEAD.format(count=2).replace("<b>", "").replace("</b>", "") in text
+    assert "不该出现" not in text  # conditions to confirm matter only for a measure one may get
+
+
+def test_check_result_says_what_is_checked_when_applying() -> None:
+    results = [
+        {
+            "name": "外出务工一次性交通补贴",
+            "status": "eligible",
+            "reasons": [],
+            "amount": "跨省每人每年500元",
+            "to_confirm": ["当年在外连续务工3个月以上", "<带证明>"],
+        }
+    ]
+    text = parse_html(render.check_result(results))
+    assert "申请时还要核实：当年在外连续务工3个月以上；<带证明>" in text

@@ -32,10 +32,10 @@ def test_a_full_session_start_question_source_check_bind_status(
     household = world.household("柳湾村", 0)
     user = bot.user(2001, "王海燕")
 
-    # /start: what the bot does, the privacy notice, four buttons; the command menu is set.
+    # /start: what the bot does, the privacy notice, five buttons; the command menu is set.
     start = user.send("/start")[0]
     assert "隐私说明" in shown(start)
-    assert user.buttons(start) == [T.MENU_ASK, T.MENU_CHECK, T.MENU_ME, T.MENU_HELP]
+    assert user.buttons(start) == [T.MENU_ASK, T.MENU_CHECK, T.MENU_ME, T.MENU_HELP, T.MENU_REPORT]
     menu = bot.fake.commands['{"type": "default"}']
     assert {c["command"] for c in menu} >= {
         "start",

@@ -102,7 +102,10 @@ def test_widget_and_demo_page_are_served(api: str) -> None:
     assert js.status_code == 200
     assert js.headers["content-type"] == "application/javascript; charset=utf-8"
     assert "max-age=300" in js.headers["cache-control"]
-    assert len(js.content) < 20 * 1024, "the widget should stay small (under 20 KiB)"
+    assert len(js.content) < 24 * 1024, "the widget should stay small (under 24 KiB)"
+    with httpx.stream("GET", f"{api}/widget.js", headers={"Accept-Encoding": "gzip"}) as sent:
+        assert sent.headers["content-encoding"] == "gzip"
+        assert len(b"".join(sent.iter_raw())) < 8 * 1024, "a phone downloads under 8 KiB"
     assert "innerHTML" not in js.text and "insertAdjacentHTML" not in js.text
     page = httpx.get(f"{api}/")
     assert page.status_code == 200
@@ -179,6 +182,28 @@ def test_abstention_is_shown_plainly(widget: Widget, api: str) -> None:
     assert "abstain" in answer.get_attribute("class")
     assert answer.text == expected["answer"]
     assert answer.find_elements("css selector", ".cite, .chip") == []
+    assert widget.console_errors() == []
+
+
+def test_a_follow_up_is_read_in_the_widgets_conversation(widget: Widget, api: str) -> None:
+    """The widget sends the conversation_id back: 那要带什么材料 is answered about the loan asked before."""
+    alone = httpx.post(f"{api}/v1/ask", json={"question": "那要带什么材料"}, timeout=30).json()
+    assert alone["clarify"], "asked alone, a topic-less follow-up asks back"
+    widget.load()
+    widget.open()
+    widget.ask("脱贫户贷款最多能贷多少")
+    answer = widget.ask("那要带什么材料")
+    assert "借款人及配偶的身份证" in answer.text
+    # a new page is a new conversation: the same follow-up asks back, with one button per likely measure
+    widget.load()
+    widget.open()
+    answer = widget.ask("那要带什么材料")
+    buttons = answer.find_elements("css selector", "button.wide")
+    assert [b.text for b in buttons[: len(alone["clarify"])]] == [c["name"] for c in alone["clarify"]]
+    before = len(widget.find_all(".answer"))
+    buttons[0].click()
+    widget.wait(lambda: len(widget.find_all(".answer")) > before, "the choice was not asked")
+    assert widget.find_all(".msg.me")[-1].text == alone["clarify"][0]["question"]
     assert widget.console_errors() == []
 
 

@@ -12,7 +12,7 @@ import pytest
 from core.errors import CorpusError
 from core.knowledge.models import DocumentMeta
 from ingest.readers import ParsedDocument, decode_text, read_document, reflow_pdf_pages
-from ingest.readers.common import DATE_FIELDS
+from ingest.readers.common import BOOL_FIELDS, DATE_FIELDS
 from tests.helpers.docs import PDF_SKIP_REASON, cjk_pdf_font, write_docx, write_pdf, write_text
 
 FRONT_MATTER_DOC = """---
@@ -88,14 +88,17 @@ def test_front_matter_fields_dates_nulls_and_extra(tmp_path: Path) -> None:
 
 def test_front_matter_states_every_documentmeta_field_but_the_placed_ones(tmp_path: Path) -> None:
     stated = {f.name for f in dataclasses.fields(DocumentMeta)} - {"doc_id", "source"}
-    values = {name: ("2023-03-15" if name in DATE_FIELDS else f"值{name}") for name in stated}
+    values = {
+        name: ("2023-03-15" if name in DATE_FIELDS else "true" if name in BOOL_FIELDS else f"值{name}")
+        for name in stated
+    }
     path = tmp_path / "all-fields.md"
     lines = "".join(f"{k}: {v}\n" for k, v in values.items())
     path.write_text(f"---\n{lines}doc_id: ignored\n---\n第一条 正文。\n", encoding="utf-8")
     doc = read_document(path)
     assert isinstance(doc.meta, DocumentMeta)
     for name, value in values.items():
-        expected = date(2023, 3, 15) if name in DATE_FIELDS else value
+        expected = date(2023, 3, 15) if name in DATE_FIELDS else True if name in BOOL_FIELDS else value
         assert getattr(doc.meta, name) == expected, name
     assert (doc.meta.doc_id, doc.meta.source) == ("all-fields", path.as_posix())  # the pipeline places it
     assert doc.extra == {"doc_id": "ignored"}
@@ -246,7 +249,7 @@ def test_notice_header_gives_title_doc_number_issuer_and_dates(tmp_path: Path) -
             "城市居民最低生活保障条例\n\n1999年9月28日 中华人民共和国国务院令第271号发布\n",
             "城市居民最低生活保障条例",
             "中华人民共和国国务院令第271号",
-            None,
+            "国务院",  # the body whose decree promulgated it
         ),
     ],
 )

@@ -7,6 +7,7 @@ from typing import Any, Literal
 from alembic import context
 
 import core.records.audit
+import core.records.cases
 import core.records.conversations
 import core.records.feedback
 import core.records.households

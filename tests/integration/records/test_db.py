@@ -13,6 +13,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
 from sqlalchemy.exc import DBAPIError
 
+import core.records.cases
 import core.records.conversations
 import core.records.curated
 import core.records.feedback
@@ -47,6 +48,7 @@ def test_migrations_create_exactly_the_models_schema_and_rerun_cleanly(
         tables = set(inspect(conn).get_table_names())
     assert {"households", "household_members", "audit_log", "chat_bindings", "binding_codes"} <= tables
     assert tables >= RUNTIME_TABLES | WORKBENCH_TABLES
+    assert {"cases", "case_steps", "case_attachments", "case_notifications"} <= tables
     Database.open(settings).close()  # a second process starting: upgrade head is a no-op
 
 

@@ -61,7 +61,7 @@ VIEW = _view()
 
 
 def _resolve(question: str, context: ConversationContext | None, catalog: Any = ()) -> Resolution:
-    return resolve(VIEW, analyze(question, Glossary(GLOSSARY)), context, catalog=catalog)
+    return resolve(VIEW, analyze(question, Glossary(GLOSSARY, product=False)), context, catalog=catalog)
 
 
 def _after(question: str, doc_id: str) -> ConversationContext:

@@ -6,7 +6,7 @@ import pytest
 
 from core.answers import intent
 from core.answers.intent import classify
-from core.answers.passages import Passage, PassageScorer, is_heading, passages_of
+from core.answers.passages import Passage, PassageScorer, continued, is_heading, passages_of
 from core.text import tokenize
 
 DOC = (
@@ -37,6 +37,13 @@ DOC = (
 )
 def test_questions_are_classified_by_what_they_ask(question: str, kind: str) -> None:
     assert kind in classify(question)
+
+
+@pytest.mark.parametrize(
+    "passage", ["每半年核查一次。", "低保金按季发放。", "每季复核一次。", "每周报送一次。"]
+)
+def test_a_frequency_states_a_time(passage: str) -> None:
+    assert intent.states(intent.TIME, passage)
 
 
 def test_materials_and_contact_win_over_a_bare_apply() -> None:
@@ -81,3 +88,43 @@ def test_the_commencement_clause_answers_only_validity_questions() -> None:
     asked = PassageScorer(tokenize("办法什么时候施行"), lambda t: 1.0, classify("办法什么时候施行 还有效吗"))
     not_asked = PassageScorer(tokenize("办法什么时候施行"), lambda t: 1.0, (intent.TIME,))
     assert asked.score(clause) > not_asked.score(clause)
+
+
+def test_passages_know_where_they_are_in_the_chunk() -> None:
+    assert all(DOC[p.start : p.end] == p.text for p in passages_of(DOC))
+
+
+def test_the_best_passage_goes_on_with_the_sentences_right_after_it() -> None:
+    text = "二、到食堂的就餐人员，要做好自我防护。就餐前按规定洗手，坐下吃饭前才脱口罩。\n三、其他事项。"
+    found = passages_of(text)
+    span, taken = continued(text, 0, 160)
+    assert span == "二、到食堂的就餐人员，要做好自我防护。就餐前按规定洗手，坐下吃饭前才脱口罩。"
+    assert taken == [0, 1]
+    assert continued(text, 0, len(found[0].text))[0] == found[0].text  # no room: the passage alone
+    # a heading between two sentences ends the run: the next article is another matter
+    assert continued(DOC, 0, 160)[0] == "C级危房维修加固每户补助1.5万元。"
+
+
+def test_an_item_that_states_a_whole_rule_is_not_a_fragment() -> None:
+    rule = "6.对于因疫情影响暂停举办的展会项目，年内继续举办的，按照不超过实际场租费用50%的标准给予支持。"
+    assert not passages_of(rule)[0].fragment
+    assert passages_of("有下列情形之一的：\n" + "（一）身份证；" * 30)[-1].fragment
+
+
+def test_headers_sign_offs_and_page_furniture_never_lead() -> None:
+    scorer = PassageScorer(tokenize("青禾县危房改造补助办法 补助多少"), lambda t: 1.0, (intent.AMOUNT,))
+    rule = Passage("C级危房维修加固每户补助1.5万元。")
+    header = Passage("青禾县危房改造补助办法 为做好危房改造工作，制定本办法，补助标准如下。")
+    assert scorer.score(header, "青禾县危房改造补助办法") < scorer.score(header)
+    sign_off = Passage("青禾县住房和城乡建设局 2023年3月1日")
+    assert scorer.score(sign_off) < scorer.score(Passage("青禾县住房和城乡建设局负责危房改造。"))
+    furniture = Passage("来源：青禾县危房改造补助办法 责任编辑：张三")
+    assert scorer.score(furniture) < scorer.score(rule)
+
+
+def test_glossary_terms_count_less_than_the_words_asked() -> None:
+    """五保户 asked, 特困人员 from the glossary: a passage with the asked word beats one with only the term."""
+    scorer = PassageScorer(tokenize("五保户 住哪"), lambda t: 1.0, (), expansion_tokens=tokenize("特困人员"))
+    asked = Passage("五保户可以在家分散供养。")
+    term = Passage("特困人员可以选择集中供养。")
+    assert scorer.score(asked) > scorer.score(term) > 0

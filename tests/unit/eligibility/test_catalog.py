@@ -38,7 +38,7 @@ def test_catalog_get_unknown_is_not_found(policies: Path) -> None:
 def test_public_dict_is_the_whole_measure_without_the_ast(policies: Path) -> None:
     catalog = Catalog.load(policies, REGISTRY)
     public = catalog.to_public_dict(catalog.get("microcredit"))
-    assert public == {**MICROCREDIT, "keywords": [], "amount_value": None}
+    assert public == {**MICROCREDIT, "keywords": [], "amount_value": None, "checked_on_application": []}
     json.dumps(public, ensure_ascii=False)
 
 

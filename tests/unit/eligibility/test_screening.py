@@ -81,6 +81,7 @@ def test_to_dict_matches_the_design_shape(service: EligibilityService) -> None:
     assert set(item) == {"measure_id", "name", "status", "reasons", "missing", "citations"} | {
         "amount",  # additive to DESIGN.md's shape: what the measure gives
         "amount_value",
+        "to_confirm",  # additive: conditions checked when applying, not asked
     }
     assert set(item["citations"][0]) == {"n", "doc_id", "title", "doc_number", "section", "text", "score"}
     question = body["next_question"]

@@ -94,8 +94,10 @@ def test_referrals_travel_with_the_glossary_and_do_not_expand_queries(tmp_path: 
     )
     entries = load_glossary(path)
     assert {"office": "住房公积金管理中心", "topics": ["公积金"]} in entries
-    assert len(Glossary(entries)) == 1  # the referral is not a colloquial → policy term expansion
-    assert Glossary(entries).expand("公积金")[0] == []
+    assert (
+        len(Glossary(entries, product=False)) == 1
+    )  # the referral is not a colloquial → policy term expansion
+    assert Glossary(entries, product=False).expand("公积金")[0] == []
     assert Referrals(entries).match("公积金咋取") == Referral("住房公积金管理中心", "公积金")
 
 
@@ -153,3 +155,23 @@ def test_a_generation_builds_its_glossary_and_referrals_once() -> None:
     assert view.glossary.expand("俺想修房子") == (["危房改造"], ["修房子"])
     assert view.referrals is view.referrals
     assert view.referrals.match("公积金咋取") == Referral("公积金中心", "公积金")
+
+
+def test_the_product_glossary_reads_villagers_words_on_a_corpus_without_one() -> None:
+    terms, hits = Glossary([]).expand("俺村的五保户能在自个家住不")
+    assert "特困人员" in terms and "五保户" in hits
+    assert Glossary([], product=False).expand("五保户")[0] == []
+
+
+def test_a_county_glossary_entry_wins_over_the_products_for_the_same_words() -> None:
+    county = Glossary([{"colloquial": "五保户", "terms": ["农村五保供养"]}])
+    assert county.expand("五保户")[0] == ["农村五保供养"]
+
+
+def test_product_glossary_keys_are_unique_and_never_another_offices_topic() -> None:
+    from core.knowledge.glossary import product_glossary, product_referrals
+
+    keys = [normalize_query(e["colloquial"]) for e in product_glossary()]
+    assert len(keys) == len(set(keys))
+    topics = [normalize_query(t) for r in product_referrals() for t in r["topics"]]
+    assert not [k for k in keys if any(t in k or k in t for t in topics)]

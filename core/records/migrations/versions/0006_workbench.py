@@ -2,7 +2,7 @@
 the asker's place and the review state on unanswered questions and feedback, and the answer voted on.
 
 Revision ID: 0006_workbench
-Revises: 0004
+Revises: 0005_cases
 Create Date: 2026-12-07
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006_workbench"
-down_revision = "0004"
+down_revision = "0005_cases"
 branch_labels = None
 depends_on = None
 
