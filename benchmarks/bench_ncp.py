@@ -125,24 +125,27 @@ def answer_figures(services: Services, queries: list[dict[str, Any]]) -> None:
             )
         # NCP has no out-of-scope questions: the product's own (weather, exams, divorce …) of both question sets,
         # asked of this corpus, must be declined here too.
-        oos = tallies["out-of-scope"] = AnswerTally()
+        # The relevance model is fitted with the DEV ones (benchmarks/fit_relevance.py --ncp): report them apart.
+        oos = {split: AnswerTally() for split in ("dev", "test")}
         for corpus in ("policies", "realdocs"):
-            for data in question_sets(corpus).values():
+            for split, data in question_sets(corpus).items():
                 for item in data.get("out_of_scope", []):
-                    oos.add_out_of_scope(asker.ask(item["q"]), item["q"])
+                    if item.get("kind") != "hostile":  # refused before relevance is asked
+                        oos[split].add_out_of_scope(asker.ask(item["q"]), item["q"])
     lat = np.array(asker.latencies) * 1000
     print(
         f"/v1/ask ({len(lat)} questions, {time.perf_counter() - started:.1f} s, p95 {np.percentile(lat, 95):.0f} ms)"
     )
     print(HEADER.replace("key =", "key = the gold extractive answer, here; in general"))
     for name, tally in tallies.items():
-        if tally.n:
-            print(tally.line(name))
-    print(
-        f"{'out-of-scope':<10} declined {oos.as_dict()['oos_declined']:.3f} (n={oos.oos}, the product's own)"
-    )
-    if oos.oos_answered:
-        print("out-of-scope questions answered:", "；".join(oos.oos_answered))
+        print(tally.line(name))
+    for split, tally in oos.items():
+        declined = tally.as_dict()["oos_declined"]
+        print(
+            f"out-of-scope ({split} questions of policies/ and realdocs) declined {declined:.3f} (n={tally.oos})"
+        )
+        if tally.oos_answered:
+            print("  answered:", "；".join(tally.oos_answered))
 
 
 if __name__ == "__main__":

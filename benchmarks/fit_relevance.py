@@ -200,6 +200,31 @@ def evaluate(services: Services, path: Path) -> dict[str, Any]:
     return result
 
 
+NCP_SAMPLE = 150  # tuning-origin questions: about as many as each other corpus's in-scope DEV questions
+
+
+def ncp_dev(ncp: Path, data_dir: Path, dev: Path) -> tuple[Services, dict[str, Any]]:
+    """NCPPolicies as a third DEV corpus: in-scope questions of the tuning origin only, and the product's DEV
+    out-of-scope questions (they must be declined on any corpus). Ingests the corpus as `make bench-ncp` does."""
+    import json
+    import random
+
+    from benchmarks.bench_answers import question_sets, serving_settings
+    from benchmarks.bench_ncp import TUNING_ORIGIN, _write_corpus
+    from ingest.pipeline import ingest_folder
+
+    _write_corpus(ncp, data_dir / "corpus")
+    settings = serving_settings(data_dir / "state")
+    ingest_folder(settings, data_dir / "corpus")
+    queries = [json.loads(x) for x in (ncp / "queries.jsonl").read_text(encoding="utf-8").splitlines()]
+    tuning = [q for q in queries if q["origin"] == TUNING_ORIGIN]
+    picked = random.Random(0).sample(tuning, min(NCP_SAMPLE, len(tuning)))
+    oos = yaml.safe_load(dev.read_text(encoding="utf-8"))["out_of_scope"]
+    oos += question_sets("realdocs")["dev"]["out_of_scope"]
+    data = {"questions": [{"q": q["question"]} for q in picked], "out_of_scope": oos}
+    return build_services(settings), data
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.fit_relevance")
     parser.add_argument("--data-dir", type=Path, default=ROOT / "data" / "eval")
@@ -207,6 +232,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--dev", type=Path, default=DEV)
     parser.add_argument("--realdocs", type=Path, default=None, help="also fit on the realdocs dev split")
     parser.add_argument("--realdocs-data-dir", type=Path, default=ROOT / "data" / "bench-realdocs")
+    parser.add_argument(
+        "--ncp",
+        type=Path,
+        default=None,
+        help="also fit on NCPPolicies: tuning-origin questions as in-scope, "
+        "the DEV out-of-scope questions of policies/ and realdocs asked of that corpus as out-of-scope",
+    )
+    parser.add_argument("--ncp-data-dir", type=Path, default=ROOT / "data" / "ncp")
     parser.add_argument(
         "--evaluate", type=Path, action="append", default=[], help="report on this file instead"
     )
@@ -228,6 +261,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
                 real = build_services(prepare("realdocs", args.realdocs, args.realdocs_data_dir))
                 others.append(("realdocs", real, question_sets("realdocs")["dev"]))
+            if args.ncp:
+                others.append(("ncp", *ncp_dev(args.ncp, args.ncp_data_dir, args.dev)))
             fit(services, args.dev, others)
     finally:
         services.close()

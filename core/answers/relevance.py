@@ -5,7 +5,7 @@ Two checks run before an answer is composed:
 * `is_hostile` — general patterns for instructions smuggled into a question (ignore your rules, role-play,
   system markers, reveal your prompt), requests for other people's personal data in bulk, and how-to requests
   for fraud against the aid programmes. The question is refused whatever else it asks.
-* `RelevanceConfig.relevant` — a four-feature logistic model over `relevance_features(view, aq, hits)`:
+* `RelevanceConfig.relevant` — a five-feature logistic model over `relevance_features(view, aq, hits)`:
 
   ``dense``          best cosine between the question and a retrieved passage (semantic closeness);
   ``unexplained``    share of the question's information that the knowledge base does not explain: each content
@@ -16,14 +16,17 @@ Two checks run before an answer is composed:
   ``referral``       1 when the question names a matter another office handles (`view.referrals`: the list that
                      ships with the product, core/knowledge/referrals.yaml — 天气, 公积金, 离婚, 驾照, 考公务员 … —
                      plus a county glossary's `referrals:`), so it means the same on any corpus: such a question is
-                     answered only when the passages match it clearly; otherwise `AnswerService` names the office.
+                     answered only when the passages match it clearly; otherwise `AnswerService` names the office;
+  ``focus``          share of the question's information that the top passages themselves say (on a corpus of
+                     thousands of notices every word is used somewhere; the passages for 刘德华多大了 still lack it).
 
   Dense cosine alone does not separate in-scope from out-of-scope questions (e5 cosines crowd into 0.8–0.9),
   but out-of-scope questions talk about things the corpus never names (月饼, 考研, 车险 …), while colloquial
-  in-scope ones mostly reuse the corpus's or the glossary's words. The weights are fitted on the DEV sets of two
-  corpora — `tests/eval/dev_questions.yaml` over policies/ and the dev split of benchmarks/sets/realdocs.yaml over
-  the real national texts — by `python -m benchmarks.fit_relevance --realdocs DIR` and frozen here; the held-out
-  `tests/eval/questions.yaml` and the realdocs test split are never used for fitting.
+  in-scope ones mostly reuse the corpus's or the glossary's words. The weights are fitted on the DEV sets of three
+  corpora — `tests/eval/dev_questions.yaml` over policies/, the dev split of benchmarks/sets/realdocs.yaml over
+  the real national texts, and NCPPolicies' tuning-origin questions — by `python -m benchmarks.fit_relevance
+  --realdocs DIR --ncp DIR` and frozen here; the held-out `tests/eval/questions.yaml`, the realdocs test split and
+  NCPPolicies' other origins are never used for fitting.
 
 Example::
 
@@ -124,6 +127,7 @@ _QUESTION_WORDS = frozenset(_QUESTION_WORDS_TEXT.split())
 _QUANTITY = re.compile(r"[0-9〇零一二三四五六七八九十百千万亿两几半]")
 _WORD = re.compile(r"\w")
 _CONCENTRATION_DEPTH = 5
+FOCUS_DEPTH = 3  # the passages an answer is composed from, most of the time
 
 
 @dataclass(frozen=True)
@@ -134,25 +138,31 @@ class RelevanceFeatures:
     unexplained: float
     concentration: float
     referral: float = 0.0  # 1.0 when the question names a topic another office handles (glossary `referrals`)
+    focus: float = (
+        1.0  # share of the question's information the top passages themselves say (see `focus_share`)
+    )
 
 
 @dataclass(frozen=True)
 class RelevanceConfig:
     """Frozen logistic model: the question is answered when the logit reaches `threshold`.
 
-    Fitted by `python -m benchmarks.fit_relevance --realdocs DIR` (L2-regularised logistic regression on the
-    in-scope vs out-of-scope DEV questions of policies/ and realdocs); `threshold` is the cross-validated logit at
-    which 96% of DEV in-scope questions are answered, lowered as far as that answers no more out-of-scope DEV
-    questions. In cross-validation: policies/ answers 98.5% of in-scope and refuses 91.8% of out-of-scope DEV
-    questions, realdocs 91.7% and 91.7%. Coefficients apply to the raw feature values.
+    Fitted by `python -m benchmarks.fit_relevance --realdocs DIR --ncp DIR` (L2-regularised logistic regression on
+    the in-scope vs out-of-scope DEV questions of three corpora: policies/, realdocs, and NCPPolicies' tuning-origin
+    questions with the product's DEV out-of-scope questions asked of that corpus); `threshold` is the cross-
+    validated logit at which 96% of DEV in-scope questions are answered, lowered as far as that answers no more
+    out-of-scope DEV questions. In cross-validation: policies/ answers 97.8% of in-scope and refuses 96.5% of
+    out-of-scope DEV questions, realdocs 100% and 100%, NCPPolicies 96.0% and 93.8%. Coefficients apply to the
+    raw feature values.
     """
 
-    intercept: float = -67.15
-    w_dense: float = 79.36
-    w_unexplained: float = -3.63
-    w_concentration: float = 1.36
-    w_referral: float = -4.28
-    threshold: float = 0.12
+    intercept: float = -73.61
+    w_dense: float = 83.45
+    w_unexplained: float = -2.3
+    w_concentration: float = 3.04
+    w_referral: float = -4.97
+    w_focus: float = 1.82
+    threshold: float = -0.14
 
     def logit(self, f: RelevanceFeatures) -> float:
         """The model's log-odds that the passages answer the question."""
@@ -162,6 +172,7 @@ class RelevanceConfig:
             + self.w_unexplained * f.unexplained
             + self.w_concentration * f.concentration
             + self.w_referral * f.referral
+            + self.w_focus * f.focus
         )
 
     def relevant(self, f: RelevanceFeatures) -> bool:
@@ -206,6 +217,40 @@ class Lexicon:
         return unexplained / (explained + unexplained)
 
 
+def _content_words(text: str) -> dict[str, float]:
+    """The question's content words with their surprisal in general Chinese (question words, fillers and
+    quantities left out)."""
+    jieba = load_jieba()
+    total = math.log(jieba.dt.total)
+    words: dict[str, float] = {}
+    for word in jieba.lcut(text.lower(), HMM=False):
+        if not _WORD.search(word) or word in STOP_WORDS or word in _QUESTION_WORDS or _QUANTITY.search(word):
+            continue
+        words[word] = total - math.log((jieba.get_FREQ(word) or 0) + 1)
+    return words
+
+
+def focus_share(aq: AnalyzedQuery, hits: Sequence[RetrievedChunk]) -> float:
+    """Share of the question's information (word surprisal) that the top passages themselves say.
+
+    The corpus-wide `unexplained` share cannot tell 刘德华今年多大了 from a policy question on a corpus of
+    thousands of news-like notices that use every word somewhere; the passages retrieved for it still do not
+    say 刘德华. A colloquial word counts as said when a glossary term it expands to is in the passages.
+    """
+    words = _content_words(aq.normalized)
+    total = sum(words.values())
+    if total <= 0:
+        return 0.0
+    text = normalize_query(" ".join(h.chunk.text for h in hits[:FOCUS_DEPTH])).lower()
+    expanded = any(t.lower() in text for t in aq.expansions)
+    said = sum(
+        w
+        for word, w in words.items()
+        if word in text or (expanded and any(word in hit for hit in aq.glossary_hits))
+    )
+    return said / total
+
+
 def relevance_features(
     view: KnowledgeView, aq: AnalyzedQuery, hits: Sequence[RetrievedChunk], catalog: Iterable[MeasureCard]
 ) -> RelevanceFeatures:
@@ -222,6 +267,7 @@ def relevance_features(
         unexplained=lexicon.unexplained_share(aq),
         concentration=concentration,
         referral=float(view.referrals.match(aq.normalized) is not None),
+        focus=focus_share(aq, hits),
     )
 
 

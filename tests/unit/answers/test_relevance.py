@@ -7,7 +7,14 @@ from typing import Any
 
 import pytest
 
-from core.answers.relevance import Lexicon, RelevanceConfig, RelevanceFeatures, is_hostile, relevance_features
+from core.answers.relevance import (
+    Lexicon,
+    RelevanceConfig,
+    RelevanceFeatures,
+    focus_share,
+    is_hostile,
+    relevance_features,
+)
 from core.answers.retrieval import AnalyzedQuery, RetrievedChunk
 from core.knowledge.generation import Snapshot, StoredDocument
 from core.knowledge.live import KnowledgeView
@@ -141,6 +148,24 @@ def test_a_question_naming_another_offices_topic_is_marked() -> None:
     assert relevance_features(view, _query("小额贷款利息多少"), [], catalog=()).referral == 0.0
 
 
+def test_focus_is_the_share_of_the_question_the_passages_themselves_say() -> None:
+    view = _view()
+    housing, credit = view.chunks
+    hits = [RetrievedChunk(housing, 1.0, 1.0, 0.9), RetrievedChunk(credit, 0.9, 1.0, 0.9)]
+    assert focus_share(_query("危房改造补助"), hits) == 1.0
+    # words no passage says: the corpus may use them somewhere, the passages retrieved for them do not
+    assert focus_share(_query("刘德华演唱会门票"), hits) == 0.0
+    assert 0.3 < focus_share(_query("刘德华的危房改造"), hits) < 0.7
+    assert focus_share(_query("吗？"), hits) == 0.0
+
+
+def test_a_colloquial_word_is_said_through_its_glossary_term() -> None:
+    view = _view([{"colloquial": "修房子", "terms": ["危房改造"]}])
+    hits = [RetrievedChunk(view.chunks[0], 1.0, 1.0, 0.9)]
+    aq = AnalyzedQuery("俺想修房子", "俺想修房子", ["危房改造"], ["修房子"])
+    assert focus_share(aq, hits) > focus_share(AnalyzedQuery("俺想修房子", "俺想修房子"), hits)
+
+
 MODEL = RelevanceConfig()
 TYPICAL_IN_SCOPE = RelevanceFeatures(dense=0.91, unexplained=0.1, concentration=0.8)
 TYPICAL_OFF_TOPIC = RelevanceFeatures(dense=0.84, unexplained=0.9, concentration=0.2)
@@ -168,11 +193,12 @@ def test_another_offices_topic_needs_a_closer_match_to_be_answered() -> None:
 def test_the_decision_is_monotone_in_each_feature() -> None:
     for dense in (0.82, 0.85, 0.88, 0.91):
         for unexplained in (0.0, 0.3, 0.6, 0.9):
-            f = RelevanceFeatures(dense=dense, unexplained=unexplained, concentration=0.4)
+            f = RelevanceFeatures(dense=dense, unexplained=unexplained, concentration=0.4, focus=0.4)
             closer = replace(f, dense=dense + 0.02)
             clearer = replace(f, unexplained=max(0.0, unexplained - 0.2))
             focused = replace(f, concentration=1.0)
-            for better in (closer, clearer, focused):
+            said = replace(f, focus=1.0)
+            for better in (closer, clearer, focused, said):
                 assert MODEL.logit(better) >= MODEL.logit(f)
                 assert MODEL.relevant(better) or not MODEL.relevant(f)
 
