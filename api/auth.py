@@ -19,18 +19,21 @@ from fastapi import Depends, Header, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from api.deps import ServicesDep
-from api.middleware import UNKNOWN_KEY, WrongAddress, caller_address
+from api.middleware import SESSION_COOKIE, UNKNOWN_KEY, WrongAddress, caller_address
 from core.errors import Forbidden, InvalidInput, NotBound, Unauthorized
 from core.records.audit import Actor
 from core.records.cases import CaseWorker, Reporter
 from core.records.households import Jurisdiction
 from core.records.identity import ChatIdentity, Client
+from core.records.staff import Staff, StaffSessions
 
 Principal = Client
 
 _bearer = HTTPBearer(auto_error=False, description="API key as a bearer token")
 _api_key = APIKeyHeader(name="X-API-Key", auto_error=False, description="API key")
 _CHAT_USER_ID = re.compile(r"^[A-Za-z0-9_.:@-]{1,64}$")
+CSRF_HEADER = "X-CSRF-Token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def get_principal(
@@ -189,16 +192,50 @@ def asker_place(
 AskerPlace = Annotated[Callable[[], Jurisdiction | None], Depends(asker_place)]
 
 
+def session_staff(request: Request, sessions: StaffSessions) -> Staff | None:
+    """The staff member of the request's session cookie (looked up once per request), or None."""
+    state = request.scope.setdefault("state", {})
+    if "staff" in state:
+        return state["staff"]
+    token = request.cookies.get(SESSION_COOKIE)
+    staff = sessions.resolve(token) if token else None
+    state["staff"] = staff
+    return staff
+
+
+def signed_in_staff(request: Request, services: ServicesDep) -> Staff | None:
+    """The cadre or admin of the workbench session cookie, None without the cookie; a request that changes
+    something must carry the session's CSRF token in `X-CSRF-Token`. Read only when no key is presented."""
+    if not request.cookies.get(SESSION_COOKIE):
+        return None
+    staff = session_staff(request, services.staff)
+    if staff is None:
+        raise Unauthorized("the workbench session has ended; sign in again")
+    if request.method not in SAFE_METHODS and not StaffSessions.csrf_matches(
+        staff, request.headers.get(CSRF_HEADER)
+    ):
+        raise Forbidden("the CSRF token is missing or wrong; reload the workbench")
+    return staff
+
+
 def get_case_worker(
+    request: Request,
     principal: OptionalPrincipal,
     services: ServicesDep,
     x_chat_user_id: Annotated[
         str | None, Header(description="chat user id, when a channel acts for a cadre")
     ] = None,
 ) -> CaseWorker:
-    """An admin (the county bureau: every case, any step), or a channel acting for a cadre (own jurisdiction)."""
+    """An admin (the county bureau: every case, any step), or a channel acting for a cadre (own jurisdiction);
+    without a key, the workbench session of a cadre (as that cadre) or an admin (as an admin key)."""
     if principal is None:
-        raise Unauthorized("an admin key, or a channel key with a cadre's chat user id, is required")
+        staff = signed_in_staff(request, services)
+        if staff is None:
+            raise Unauthorized(
+                "an admin key, a channel key with a cadre's chat user id, or a workbench session is required"
+            )
+        level = None if staff.is_admin else staff.jurisdiction.level
+        return CaseWorker(actor=staff.actor, jurisdiction=staff.jurisdiction, level=level)
     if principal.role == "admin":
         return CaseWorker(actor=admin_actor(principal), jurisdiction=Jurisdiction.county(), level=None)
     if principal.role != "channel":

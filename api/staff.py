@@ -18,11 +18,11 @@ from typing import Annotated
 
 from fastapi import Depends, Header, Request
 
-from api.auth import OptionalPrincipal, get_bound, get_chat_user
+from api.auth import CSRF_HEADER, OptionalPrincipal, get_bound, get_chat_user, session_staff, signed_in_staff
 from api.deps import ServicesDep
 from api.middleware import SESSION_COOKIE
 from core.errors import Forbidden, Unauthorized
-from core.records.staff import Staff, StaffSessions, admin_staff, cadre_staff
+from core.records.staff import Staff, admin_staff, cadre_staff
 
 __all__ = [
     "CSRF_HEADER",
@@ -32,21 +32,8 @@ __all__ = [
     "CountyStaff",
     "StaffUser",
     "get_staff",
+    "session_staff",
 ]
-
-CSRF_HEADER = "X-CSRF-Token"
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-
-
-def session_staff(request: Request, sessions: StaffSessions) -> Staff | None:
-    """The staff member of the request's session cookie (looked up once per request), or None."""
-    state = request.scope.setdefault("state", {})
-    if "staff" in state:
-        return state["staff"]
-    token = request.cookies.get(SESSION_COOKIE)
-    staff = sessions.resolve(token) if token else None
-    state["staff"] = staff
-    return staff
 
 
 def get_staff(
@@ -74,14 +61,8 @@ def get_staff(
             who=identity.actor().who,
             channel=identity.channel,
         )
-    if request.cookies.get(SESSION_COOKIE):
-        staff = session_staff(request, services.staff)
-        if staff is None:
-            raise Unauthorized("the workbench session has ended; sign in again")
-        if request.method not in SAFE_METHODS and not StaffSessions.csrf_matches(
-            staff, request.headers.get(CSRF_HEADER)
-        ):
-            raise Forbidden("the CSRF token is missing or wrong; reload the workbench")
+    staff = signed_in_staff(request, services)
+    if staff is not None:
         return staff
     raise Unauthorized(
         "an admin key, a cadre's chat user id with a channel key, or a workbench session is required"

@@ -44,6 +44,7 @@ PRE_COOKIE = "bangfu_wb_pre"  # the sign-in form's double-submitted token
 ASSETS = {
     "app.js": "application/javascript; charset=utf-8",
     "texts.js": "application/javascript; charset=utf-8",
+    "cases.js": "application/javascript; charset=utf-8",
     "app.css": "text/css; charset=utf-8",
     "signin.js": "application/javascript; charset=utf-8",
 }

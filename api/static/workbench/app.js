@@ -364,9 +364,7 @@
   }
 
   // -- 案件, 审计 ------------------------------------------------------------------------------------------------
-  function showCases(root) {
-    clear(root).append(el('h2', {}, T.casesTitle), el('p', { class: 'empty', id: 'cases-soon' }, T.casesSoon));
-  }
+  function showCases(root) { return window.WB_CASES.show(root); }  // cases.js
   async function showAudit(root) {
     const today = new Date().toISOString().slice(0, 10);
     const since = el('input', { type: 'date', id: 'audit-since', value: today });
@@ -385,6 +383,9 @@
           if (await run(() => api('POST', '/v1/admin/sessions/' + x.id + '/revoke'), T.saved) !== undefined) showAudit(root);
         } }, T.revoke)))));
   }
+
+  // the helpers the other tabs' scripts use (cases.js)
+  window.WB = Object.freeze({ el, clear, when, say, api, run, me: () => ME });
 
   // -- start ---------------------------------------------------------------------------------------------------
   async function start() {

@@ -89,7 +89,35 @@
     page: (p, n) => '第 ' + p + ' 页，共 ' + n + ' 户',
     // 案件
     casesTitle: '案件',
-    casesSoon: '防返贫困难申报的案件队列将随案件接口（/v1/cases）一起上线，合并后在这里核实、审核和处理。',
+    casesHint: '防返贫困难申报：本辖区的案件，截止日期近的在前。每次查看和处理都记入审计。',
+    caseAll: '全部', caseStatusLabel: '状态', caseOverdue: '超期', caseOverdueOnly: '已超期', caseInTime: '未超期',
+    caseVillage: '村', caseVillageHint: '行政村名', caseFilter: '筛选', caseNone: '没有符合条件的案件。',
+    caseCols: { id: '案件编号', village: '村', category: '类别', status: '状态', due: '截止日期' },
+    caseStatus: {
+      reported: '农户申报', village_verified: '村级已核实', township_reviewed: '乡镇已审核', returned: '退回补充材料',
+      included: '已纳入监测', not_included: '不纳入', withdrawn: '已撤回',
+    },
+    caseAction: {
+      report: '申报', merge: '合并申报', verify: '村级核实', review: '乡镇审核', decide: '县级确认·纳入监测',
+      reject: '县级确认·不纳入', return: '退回补充材料', resubmit: '补充材料', more: '补充材料', withdraw: '撤回',
+      note: '备注', link: '关联户档案', attach: '上传附件',
+    },
+    caseRole: { household: '农户', cadre: '干部', admin: '管理员' },
+    caseHist: { status: '步骤 → 状态', at: '时间', who: '经办', note: '说明' },
+    caseOverdueBadge: '超期', caseUrgent: '急难', caseOnBehalf: '代报',
+    caseAmount: '涉及金额', caseAmounts: { under_5k: '5千元以下', '5k_20k': '5千到2万元', '20k_50k': '2万到5万元', over_50k: '5万元以上', unknown: '说不清' },
+    caseHousehold: '户编号', casePhone: '申报人电话', caseMonitoring: '监测认定',
+    caseHistory: '办理经过', caseAttachments: '附件', caseNoAttachments: '没有附件。', casePhoto: '照片', caseVoice: '语音',
+    caseNext: '下一步', caseNote: '说明（退回、不纳入、备注必填；会记入办理经过）', caseNoteHint: '例如：已入户核实，情况属实',
+    caseMonitoringType: '监测类型', caseRisk: '风险等级', caseChoose: '请选择',
+    // the same choices as the bot (bot/case_texts.py)
+    caseMonitoringTypes: ['脱贫不稳定户', '边缘易致贫户', '突发严重困难户'],
+    caseRisks: [['红色（一级风险）', 'red'], ['橙色（二级风险）', 'orange'], ['蓝色（三级风险）', 'blue']],
+    caseButton: {
+      verify: '村级核实（已入户）', review: '乡镇审核通过', decide: '纳入监测', reject: '不纳入',
+      return: '退回补充材料', withdraw: '撤回', note: '只加备注',
+    },
+    caseNoteNeeded: '请先写说明。', caseDecisionNeeded: '纳入监测要选监测类型和风险等级。', caseDone: '已办理',
     // 审计
     auditTitle: '审计记录导出',
     auditHint: '导出谁在什么时候查看了哪户的信息（CSV，可用 Excel 打开）。',
@@ -113,6 +141,10 @@
     [/not a text file/, () => '这不是文本文件'],
     [/the file is empty/, () => '文件是空的'],
     [/over (\d+) MB|request body over/, () => '文件太大了'],
+    [/this step is taken at (\w+) level/, m => '这一步由' + ({ village: '村级', township: '乡镇', county: '县级' }[m[1]] || m[1]) + '办理'],
+    [/is not possible while the case is/, () => '案件现在的状态不能做这一步，请刷新后再看'],
+    [/the case is closed/, () => '案件已办结，只能加备注'],
+    [/no such case/, () => '没有这个案件，或不在您的管辖范围'],
     [/superseded_by must name/, () => '请填写新文件的编号（在文件库里能找到）'],
   ];
   window.WB_TEXTS = Object.freeze(T);
