@@ -4,7 +4,8 @@ Keys come as `Authorization: Bearer <key>` or `X-API-Key: <key>`. Roles: `portal
 `channel` (a bot; acts for its own chat users, named by `X-Chat-User-Id`), `admin`. Cadres are chat users of
 a channel whose account is bound to a cadre account. In development public endpoints are open without a key;
 in production every endpoint needs one. A client limited to some addresses (`allow_from`) is refused (403)
-from any other. What each kind of key is trusted for is the README's "Security model".
+from any other. What each kind of key is trusted for is the README's "Security model". The workbench's session
+cookie (api/staff.py) is read only when no key is presented; a change made with it needs its CSRF token.
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
-"""Cases for cadres (a channel acting for a bound cadre: own jurisdiction) and admins (the whole county): the
-list and queue, one case, the steps, attachments. Every read and action is audit-logged by the case store."""
+"""Cases for cadres (a channel acting for a bound cadre, or the cadre's workbench session: own jurisdiction, own
+level) and admins (a key or a workbench session: the whole county): the list and queue, one case, the steps,
+attachments. Every read and action is audit-logged by the case store."""
 
 from __future__ import annotations
 

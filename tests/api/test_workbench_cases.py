@@ -90,7 +90,9 @@ def test_an_action_without_the_csrf_token_is_refused(case_world: CaseWorld, case
     before = steps(case_world)
     body = {"action": "verify", "note": "已入户"}
     missing = liuwan.send("POST", f"/v1/cases/{c}/actions", csrf=False, json=body)
-    wrong = liuwan.send("POST", f"/v1/cases/{c}/actions", csrf=False, json=body, headers={"X-CSRF-Token": "x"})
+    wrong = liuwan.send(
+        "POST", f"/v1/cases/{c}/actions", csrf=False, json=body, headers={"X-CSRF-Token": "x"}
+    )
     photo = liuwan.send(
         "POST", f"/v1/cases/{c}/attachments", csrf=False, content=JPEG, headers={"Content-Type": "image/jpeg"}
     )
@@ -110,11 +112,17 @@ def test_a_village_cadre_session_verifies_and_an_admin_session_decides(
     liuwan = sign_in(case_world, case_world.chat("cadre-a"))
     too_early = liuwan.send("POST", f"/v1/cases/{c}/actions", json={"action": "review"})
     assert too_early.status_code in (400, 403, 422), too_early.text
-    r = liuwan.send("POST", f"/v1/cases/{c}/actions", json={"action": "verify", "note": "已入户核实，情况属实"})
+    r = liuwan.send(
+        "POST", f"/v1/cases/{c}/actions", json={"action": "verify", "note": "已入户核实，情况属实"}
+    )
     assert r.status_code == 200, r.text
     assert r.json()["status"] == "village_verified"
     last = r.json()["history"][-1]
-    assert last["action"] == "verify" and last["note"] == "已入户核实，情况属实" and last["actor_role"] == "cadre"
+    assert (
+        last["action"] == "verify"
+        and last["note"] == "已入户核实，情况属实"
+        and last["actor_role"] == "cadre"
+    )
     assert workbench_audit(case_world, "case_action", c)
     # the village cadre's level ends here: the township's step is not theirs
     refused = liuwan.send("POST", f"/v1/cases/{c}/actions", json={"action": "review"})
@@ -128,7 +136,12 @@ def test_a_village_cadre_session_verifies_and_an_admin_session_decides(
     decided = admin.send(
         "POST",
         f"/v1/cases/{c}/actions",
-        json={"action": "decide", "monitoring_type": "突发严重困难户", "risk_level": "orange", "note": "纳入"},
+        json={
+            "action": "decide",
+            "monitoring_type": "突发严重困难户",
+            "risk_level": "orange",
+            "note": "纳入",
+        },
     )
     assert decided.status_code == 200, decided.text
     out = decided.json()
