@@ -40,6 +40,7 @@ MAX_SENTENCES = 3
 RUNNER_UP_SHARE = 0.5
 MAX_CARD_LINES = 2
 CONTINUE_CHARS = 160  # the best passage goes on with the sentences right after it, up to this length
+OUT_OF_FORCE_PENALTY = 0.5  # a passage of a document not in force today (validity questions aside)
 RANK_BONUS = 0.5  # the retriever's fused score: tuned on the DEV sets of policies/ and realdocs
 
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
@@ -290,12 +291,20 @@ class AnswerService:
             tokenize(aq.normalized), doc_index.idf, asks, tokenize(" ".join(aq.expansions))
         )
         top_score = hits[0].score or 1.0
+        today = self.today()
         candidates: list[tuple[float, int, ChunkRecord, int, float]] = []
         for rank, h in enumerate(hits):
+            # A rule no longer in force does not lead an answer, unless whether it still applies was asked.
+            lapsed = 0.0 if intent.VALIDITY in asks or h.chunk.meta.in_force(today) else OUT_OF_FORCE_PENALTY
             for i, p in enumerate(passages_of(h.chunk.text)):
                 value = scorer.score(p, h.chunk.meta.title) + RANK_BONUS * max(h.score, 0.0) / top_score
-                candidates.append((value, rank, h.chunk, i, h.score))
+                candidates.append((value - lapsed, rank, h.chunk, i, h.score))
         candidates.sort(key=lambda c: (-c[0], c[1]))
+        lapsed_docs = (
+            set()
+            if intent.VALIDITY in asks
+            else {h.chunk.doc_id for h in hits if not h.chunk.meta.in_force(today)}
+        )
         if not candidates or candidates[0][0] <= 0:
             return []
         best = candidates[0][0]
@@ -310,6 +319,8 @@ class AnswerService:
                 continue
             if (chunk.chunk_id, i) in seen or any(text == t for _, t, _ in out):
                 continue
+            if out and lapsed_docs and chunk.doc_id in lapsed_docs:
+                continue  # an old rule beside today's would contradict it: its note says it was replaced
             seen.add((chunk.chunk_id, i))
             if not out and CONTINUE_CHARS:
                 text, taken = continued(chunk.text, i, CONTINUE_CHARS)

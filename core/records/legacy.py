@@ -99,7 +99,10 @@ def _import_claim(
     model: type[Base],
     to_row: Callable[[dict[str, Any]], dict[str, Any]],
 ) -> int:
-    raw = claim.read_bytes()
+    try:
+        raw = claim.read_bytes()
+    except FileNotFoundError:  # another replica starting at the same time took it over as a stale claim
+        return 0
     digest = hashlib.sha256(raw).hexdigest()
     rows, skipped = read_entries(raw, to_row)
     done = 0
