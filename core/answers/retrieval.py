@@ -26,7 +26,8 @@ from __future__ import annotations
 
 import logging
 import math
-from collections import Counter
+import threading
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -43,6 +44,7 @@ from core.text import normalize_query, tokenize
 logger = logging.getLogger(__name__)
 
 Mode = Literal["hybrid", "bm25", "dense"]
+QUERY_VECTORS = 256  # recent query vectors kept (a few KiB each)
 
 
 @dataclass(frozen=True)
@@ -170,6 +172,24 @@ class Retriever:
     def __init__(self, embedder: Callable[[], Embedder], config: FusionConfig | None = None) -> None:
         self._embedder = embedder
         self.config = config or FusionConfig()
+        # One answer may search twice for the same words (a superseded rule's successor, a clarifying list):
+        # the model is the slow part, so recent query vectors are kept.
+        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._vectors_lock = threading.Lock()
+
+    def embed_query(self, text: str) -> np.ndarray:
+        """The vector the dense leg searches with for `text` (from the recent ones when it was just embedded)."""
+        with self._vectors_lock:
+            if text in self._vectors:
+                self._vectors.move_to_end(text)
+                return self._vectors[text]
+        vec = np.asarray(self._embedder().embed_query(text), dtype=np.float32)
+        vec.setflags(write=False)  # shared by every caller of the same words
+        with self._vectors_lock:
+            self._vectors[text] = vec
+            while len(self._vectors) > QUERY_VECTORS:
+                self._vectors.popitem(last=False)
+        return vec
 
     # -- per-generation indexes ------------------------------------------------------------------
     @staticmethod
@@ -180,10 +200,6 @@ class Retriever:
     def analyze(self, view: KnowledgeView, query: str) -> AnalyzedQuery:
         """The query normalised and expanded with the generation's glossary."""
         return analyze(query, view.glossary)
-
-    def embed_query(self, text: str) -> np.ndarray:
-        """The vector the dense leg would search with for `text`."""
-        return self._embedder().embed_query(text)
 
     # -- search ----------------------------------------------------------------------------------
     def search(
@@ -263,7 +279,7 @@ class Retriever:
                     if len(bm25) >= n_cand:
                         break
         if mode in ("hybrid", "dense"):
-            vec = self._embedder().embed_query(aq.expanded if aq.expansions else aq.normalized)
+            vec = self.embed_query(aq.expanded if aq.expansions else aq.normalized)
             n_dense = len(own) if doc_ids is not None else min(len(chunks), n_cand * widen)
             for cid, sim in view.reader.query(vec, n_dense, doc_ids=doc_ids):
                 i = view.chunk_index.get(cid)

@@ -91,7 +91,11 @@ def stand_in_successors(
         # whether the old rule still holds, the clause that names the old document (its repeal).
         about = olds[0].chunk.meta.title if asks_validity else olds[0].chunk.text
         found = retriever.search(
-            view, f"{aq.expanded}\n{about}", k=min(len(olds), STAND_INS), doc_ids={successor_id}
+            view,
+            f"{aq.expanded}\n{about}",
+            k=min(len(olds), STAND_INS),
+            mode="bm25",  # the words of the old clause find its revision; no second model call
+            doc_ids={successor_id},
         )
         for old, new in zip(olds, found, strict=False):
             # The same clause revised keeps the old one's standing; a passage merely nearest to it takes the old

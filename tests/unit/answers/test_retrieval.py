@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
-from core.answers.retrieval import AnalyzedQuery, DocBM25Index, FusionConfig, Legs, Retriever
+from core.answers.retrieval import QUERY_VECTORS, AnalyzedQuery, DocBM25Index, FusionConfig, Legs, Retriever
 from core.knowledge.generation import Snapshot, StoredDocument
 from core.knowledge.live import KnowledgeView
 from core.knowledge.models import ChunkRecord, DocumentMeta
@@ -74,3 +75,28 @@ def test_a_question_in_the_notices_words_is_ranked_by_words() -> None:
 def test_the_lexical_share_grows_with_coverage() -> None:
     gaps = [(f := _fused(c))[0] - f[1] for c in (0.0, 0.25, 0.5, 0.75, 1.0)]
     assert gaps == sorted(gaps)
+
+
+class _CountingEmbedder:
+    """Deterministic vectors; counts the model calls."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def embed_query(self, text: str) -> np.ndarray:
+        self.calls += 1
+        return np.full(4, float(len(text)), dtype=np.float32)
+
+
+def test_recent_query_vectors_are_kept_and_shared_read_only() -> None:
+    model = _CountingEmbedder()
+    retriever = Retriever(lambda: model)  # type: ignore[arg-type,return-value]
+    first = retriever.embed_query("低保怎么申请")
+    again = retriever.embed_query("低保怎么申请")
+    assert model.calls == 1 and again is first and not first.flags.writeable
+    retriever.embed_query("危房改造")
+    assert model.calls == 2
+    for i in range(QUERY_VECTORS):
+        retriever.embed_query(f"问题{i}")
+    retriever.embed_query("低保怎么申请")  # pushed out by newer questions: asked of the model again
+    assert model.calls == 3 + QUERY_VECTORS
