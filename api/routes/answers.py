@@ -42,18 +42,5 @@ def search(
     return SearchOut(
         query=aq.normalized,
         expansions=aq.expansions,
-        results=[
-            SearchHit(
-                rank=i,
-                chunk_id=h.chunk.chunk_id,
-                doc_id=h.chunk.doc_id,
-                title=h.chunk.meta.title,
-                doc_number=h.chunk.meta.doc_number,
-                section=h.chunk.section,
-                text=h.chunk.text,
-                score=round(h.score, 4),
-                in_force=h.chunk.meta.in_force(today),
-            )
-            for i, h in enumerate(hits, 1)
-        ],
+        results=[SearchHit.of(i, h, today) for i, h in enumerate(hits, 1)],
     )

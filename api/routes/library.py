@@ -193,23 +193,7 @@ def retrieval_test(
     return RetrievalTestOut(
         query=aq.normalized,
         expansions=aq.expansions,
-        passages=[
-            RetrievalPassage(
-                rank=i,
-                chunk_id=h.chunk.chunk_id,
-                doc_id=h.chunk.doc_id,
-                title=h.chunk.meta.title,
-                doc_number=h.chunk.meta.doc_number,
-                section=h.chunk.section,
-                text=h.chunk.text,
-                score=round(h.score, 4),
-                bm25=None if h.bm25 is None else round(h.bm25, 4),
-                dense=None if h.dense is None else round(h.dense, 4),
-                legs=[leg for leg, v in (("bm25", h.bm25), ("dense", h.dense)) if v is not None],
-                in_force=h.chunk.meta.in_force(today),
-            )
-            for i, h in enumerate(hits, 1)
-        ],
+        passages=[RetrievalPassage.of_hit(i, h, today) for i, h in enumerate(hits, 1)],
         answer=TestAnswer(
             answer=answer.answer,
             abstained=answer.abstained,

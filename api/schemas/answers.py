@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from datetime import date
+from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from api.schemas.common import Text
+from core.answers.retrieval import RetrievedChunk
 
 
 class AskIn(BaseModel):
@@ -90,6 +92,23 @@ class SearchHit(BaseModel):
     text: str = Field(description="verbatim passage of the document")
     score: float
     in_force: bool
+
+    @classmethod
+    def of(cls, rank: int, hit: RetrievedChunk, today: date, **extra: Any) -> Self:
+        """A ranked retrieval hit as the API shows it (`extra`: a subclass's own fields)."""
+        meta = hit.chunk.meta
+        return cls(
+            rank=rank,
+            chunk_id=hit.chunk.chunk_id,
+            doc_id=hit.chunk.doc_id,
+            title=meta.title,
+            doc_number=meta.doc_number,
+            section=hit.chunk.section,
+            text=hit.chunk.text,
+            score=round(hit.score, 4),
+            in_force=meta.in_force(today),
+            **extra,
+        )
 
 
 class SearchOut(BaseModel):

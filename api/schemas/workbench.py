@@ -7,8 +7,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from api.schemas.answers import CitationOut
+from api.schemas.answers import CitationOut, SearchHit
 from api.schemas.common import Text
+from core.answers.retrieval import RetrievedChunk
 
 Resolution = Literal["curated", "other_office", "dismissed"]
 RowId = Annotated[int, Field(ge=1, le=2**63 - 1)]  # a review row's id (BIGINT)
@@ -219,19 +220,25 @@ class RetrievalTestIn(BaseModel):
     k: int = Field(8, ge=1, le=20)
 
 
-class RetrievalPassage(BaseModel):
-    rank: int
-    chunk_id: str
-    doc_id: str
-    title: str
-    doc_number: str | None
-    section: str | None
-    text: str
+class RetrievalPassage(SearchHit):
+    """A ranked passage of the retrieval test: a /v1/search hit with what each retrieval leg saw of it."""
+
     score: float = Field(description="the fused score the answer ranks by")
     bm25: float | None = Field(description="BM25 score (None: the BM25 leg did not find it)")
     dense: float | None = Field(description="cosine similarity (None: the dense leg did not find it)")
     legs: list[Literal["bm25", "dense"]]
-    in_force: bool
+
+    @classmethod
+    def of_hit(cls, rank: int, hit: RetrievedChunk, today: date) -> RetrievalPassage:
+        """The hit with its legs' raw scores."""
+        return cls.of(
+            rank,
+            hit,
+            today,
+            bm25=None if hit.bm25 is None else round(hit.bm25, 4),
+            dense=None if hit.dense is None else round(hit.dense, 4),
+            legs=[leg for leg, v in (("bm25", hit.bm25), ("dense", hit.dense)) if v is not None],
+        )
 
 
 class TestAnswer(BaseModel):
