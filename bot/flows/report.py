@@ -78,6 +78,19 @@ async def _done_with(update: Update) -> None:
             await query.edit_message_reply_markup(None)
 
 
+async def _picked(
+    update: Update, context: BotContext, field: ReportField, options: int | None = None
+) -> tuple[ReportDraft, int] | None:
+    """The draft and the button pressed for `field` (one of `options` when given), acknowledged and its buttons
+    taken off; None when the draft is gone or the button is not this step's."""
+    draft, index = _draft(context), _choice(update, field)
+    if draft is None or index is None or (options is not None and not 0 <= index < options):
+        return None
+    await answer_query(update)
+    await _done_with(update)
+    return draft, index
+
+
 # -- the steps --------------------------------------------------------------------------------------------------------
 async def report_start(update: Update, context: BotContext) -> int:
     """/report or 家里遇到难处: who is the report for."""
@@ -95,11 +108,10 @@ async def report_start(update: Update, context: BotContext) -> int:
 
 async def on_who(update: Update, context: BotContext) -> int:
     """我家自己 / 替乡亲代报: the village is asked unless the household's record knows it."""
-    draft, index = _draft(context), _choice(update, ReportField.WHO)
-    if draft is None or index is None:
+    picked = await _picked(update, context, ReportField.WHO)
+    if picked is None:
         return await _expired(update, context)
-    await answer_query(update)
-    await _done_with(update)
+    draft, index = picked
     draft.on_behalf = index == 1
     if draft.bound and not draft.on_behalf:
         return await _ask_category(update, context)
@@ -115,11 +127,11 @@ async def on_who(update: Update, context: BotContext) -> int:
 
 
 async def on_village(update: Update, context: BotContext) -> int:
-    draft, index = _draft(context), _choice(update, ReportField.VILLAGE)
-    if draft is None or index is None or not 0 <= index < len(draft.villages):
+    villages = len(draft.villages) if (draft := _draft(context)) else 0
+    picked = await _picked(update, context, ReportField.VILLAGE, villages)
+    if picked is None:
         return await _expired(update, context)
-    await answer_query(update)
-    await _done_with(update)
+    draft, index = picked
     draft.township, draft.village = draft.villages[index]
     return await _ask_category(update, context)
 
@@ -131,11 +143,10 @@ async def _ask_category(update: Update, context: BotContext) -> int:
 
 
 async def on_category(update: Update, context: BotContext) -> int:
-    draft, index = _draft(context), _choice(update, ReportField.CATEGORY)
-    if draft is None or index is None or not 0 <= index < len(CT.REPORT_CATEGORIES):
+    picked = await _picked(update, context, ReportField.CATEGORY, len(CT.REPORT_CATEGORIES))
+    if picked is None:
         return await _expired(update, context)
-    await answer_query(update)
-    await _done_with(update)
+    draft, index = picked
     draft.category = CT.REPORT_CATEGORIES[index][1]
     await send(update, context, CT.REPORT_DESCRIBE)
     return DESCRIBE
@@ -203,11 +214,10 @@ async def on_described(update: Update, context: BotContext) -> int:
 
 
 async def on_amount(update: Update, context: BotContext) -> int:
-    draft, index = _draft(context), _choice(update, ReportField.AMOUNT)
-    if draft is None or index is None or not 0 <= index < len(CT.REPORT_AMOUNTS):
+    picked = await _picked(update, context, ReportField.AMOUNT, len(CT.REPORT_AMOUNTS))
+    if picked is None:
         return await _expired(update, context)
-    await answer_query(update)
-    await _done_with(update)
+    draft, index = picked
     draft.amount_range = CT.REPORT_AMOUNTS[index][1]
     keyboard = _step(ReportField.URGENT, [CT.REPORT_URGENT_YES, CT.REPORT_URGENT_NO], 2)
     await send(update, context, CT.REPORT_URGENT, markup(keyboard))
@@ -215,11 +225,10 @@ async def on_amount(update: Update, context: BotContext) -> int:
 
 
 async def on_urgent(update: Update, context: BotContext) -> int:
-    draft, index = _draft(context), _choice(update, ReportField.URGENT)
-    if draft is None or index is None:
+    picked = await _picked(update, context, ReportField.URGENT)
+    if picked is None:
         return await _expired(update, context)
-    await answer_query(update)
-    await _done_with(update)
+    draft, index = picked
     draft.urgent = index == 0
     keyboard = _step(ReportField.CONFIRM, [CT.REPORT_RESTART, CT.REPORT_SUBMIT], 2)
     await send(update, context, render_cases.confirm(draft), markup(keyboard))
