@@ -292,19 +292,20 @@ class AnswerService:
         )
         top_score = hits[0].score or 1.0
         today = self.today()
-        candidates: list[tuple[float, int, ChunkRecord, int, float]] = []
-        for rank, h in enumerate(hits):
-            # A rule no longer in force does not lead an answer, unless whether it still applies was asked.
-            lapsed = 0.0 if intent.VALIDITY in asks or h.chunk.meta.in_force(today) else OUT_OF_FORCE_PENALTY
-            for i, p in enumerate(passages_of(h.chunk.text)):
-                value = scorer.score(p, h.chunk.meta.title) + RANK_BONUS * max(h.score, 0.0) / top_score
-                candidates.append((value - lapsed, rank, h.chunk, i, h.score))
-        candidates.sort(key=lambda c: (-c[0], c[1]))
+        # A rule no longer in force neither leads an answer nor stands beside today's rule, unless whether it
+        # still applies was asked.
         lapsed_docs = (
             set()
             if intent.VALIDITY in asks
             else {h.chunk.doc_id for h in hits if not h.chunk.meta.in_force(today)}
         )
+        candidates: list[tuple[float, int, ChunkRecord, int, float]] = []
+        for rank, h in enumerate(hits):
+            lapsed = OUT_OF_FORCE_PENALTY if h.chunk.doc_id in lapsed_docs else 0.0
+            for i, p in enumerate(passages_of(h.chunk.text)):
+                value = scorer.score(p, h.chunk.meta.title) + RANK_BONUS * max(h.score, 0.0) / top_score
+                candidates.append((value - lapsed, rank, h.chunk, i, h.score))
+        candidates.sort(key=lambda c: (-c[0], c[1]))
         if not candidates or candidates[0][0] <= 0:
             return []
         best = candidates[0][0]
@@ -319,7 +320,7 @@ class AnswerService:
                 continue
             if (chunk.chunk_id, i) in seen or any(text == t for _, t, _ in out):
                 continue
-            if out and lapsed_docs and chunk.doc_id in lapsed_docs:
+            if out and chunk.doc_id in lapsed_docs:
                 continue  # an old rule beside today's would contradict it: its note says it was replaced
             seen.add((chunk.chunk_id, i))
             if not out and CONTINUE_CHARS:

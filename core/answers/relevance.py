@@ -201,13 +201,8 @@ class Lexicon:
 
     def unexplained_share(self, aq: AnalyzedQuery) -> float:
         """Share of the question's information (word surprisal) carried by words the knowledge base lacks."""
-        jieba = load_jieba()
-        total = math.log(jieba.dt.total)
         explained = unexplained = 0.0
-        for word in dict.fromkeys(jieba.lcut(aq.normalized.lower(), HMM=False)):
-            if not _WORD.search(word) or word in STOP_WORDS or word in _QUESTION_WORDS:
-                continue
-            surprisal = total - math.log((jieba.get_FREQ(word) or 0) + 1)
+        for word, surprisal in _content_words(aq.normalized, quantities=True).items():
             if word in self.vocabulary or any(word in hit or hit in word for hit in aq.glossary_hits):
                 explained += surprisal
             elif not _QUANTITY.search(word):
@@ -217,16 +212,17 @@ class Lexicon:
         return unexplained / (explained + unexplained)
 
 
-def _content_words(text: str) -> dict[str, float]:
-    """The question's content words with their surprisal in general Chinese (question words, fillers and
-    quantities left out)."""
+def _content_words(text: str, *, quantities: bool = False) -> dict[str, float]:
+    """The question's content words with their surprisal in general Chinese, in order (question words and
+    fillers left out; quantities such as 七十多岁 too unless `quantities`)."""
     jieba = load_jieba()
     total = math.log(jieba.dt.total)
     words: dict[str, float] = {}
     for word in jieba.lcut(text.lower(), HMM=False):
-        if not _WORD.search(word) or word in STOP_WORDS or word in _QUESTION_WORDS or _QUANTITY.search(word):
+        if not _WORD.search(word) or word in STOP_WORDS or word in _QUESTION_WORDS:
             continue
-        words[word] = total - math.log((jieba.get_FREQ(word) or 0) + 1)
+        if quantities or not _QUANTITY.search(word):
+            words[word] = total - math.log((jieba.get_FREQ(word) or 0) + 1)
     return words
 
 
