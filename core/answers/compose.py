@@ -22,26 +22,19 @@ from core.answers.answer import DRY_RUN, Answer, UnansweredSink
 from core.answers.conversation import ConversationContext, Resolution
 from core.answers.curated import CuratedAnswers
 from core.answers.intent import classify
+from core.answers.leads import PASSAGE_HITS, Candidate, LeadPicker
 from core.answers.measures import CatalogOf, MeasureCard, no_catalog
-from core.answers.passages import PassageScorer, continued, passages_of
+from core.answers.passages import PassageWeights
 from core.answers.relevance import RelevanceConfig, RelevanceFeatures, is_hostile, relevance_features
-from core.answers.retrieval import AnalyzedQuery, DocBM25Index, RetrievedChunk, Retriever
+from core.answers.retrieval import AnalyzedQuery, RetrievedChunk, Retriever
 from core.knowledge.live import KnowledgeView
 from core.knowledge.models import ChunkRecord, Citation
 from core.text import tokenize
 
 logger = logging.getLogger(__name__)
 
-# The main answer: the passage that states the fact, then runners-up scoring at least RUNNER_UP_SHARE of it
-# while the passages stay within ANSWER_BUDGET characters (a cheap phone's screen); the card comes after.
-ANSWER_BUDGET = 220
-PASSAGE_HITS = 5  # passages are taken from this many top chunks
-MAX_SENTENCES = 3
-RUNNER_UP_SHARE = 0.5
+# The main answer: the passages core/answers/leads.py picks, then at most MAX_CARD_LINES of the measure card.
 MAX_CARD_LINES = 2
-CONTINUE_CHARS = 160  # the best passage goes on with the sentences right after it, up to this length
-OUT_OF_FORCE_PENALTY = 0.5  # a passage of a document not in force today (validity questions aside)
-RANK_BONUS = 0.5  # the retriever's fused score: tuned on the DEV sets of policies/ and realdocs
 
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 
@@ -58,6 +51,7 @@ class AnswerService:
         on_unanswered: UnansweredSink | None = None,
         today: Callable[[], date] = date.today,
         curated: CuratedAnswers | None = None,
+        passage_weights: PassageWeights | None = None,
     ) -> None:
         self.retriever = retriever
         self.catalog_of = catalog_of
@@ -65,6 +59,7 @@ class AnswerService:
         self.on_unanswered = on_unanswered
         self.today = today
         self.curated = curated
+        self.leads = LeadPicker(passage_weights or PassageWeights(), today)
 
     def ask(
         self,
@@ -109,6 +104,7 @@ class AnswerService:
             return aq
         resolved = self.retriever.analyze(view, turn.query)
         resolved.original = aq.original
+        resolved.carried = turn.carried
         return resolved
 
     def _curated(self, view: KnowledgeView, aq: AnalyzedQuery, *, count: bool = True) -> Answer | None:
@@ -222,13 +218,13 @@ class AnswerService:
         cites = _Citations(view)
         asks = classify(aq.normalized)
         lines: list[str] = []
-        picked = self._pick_passages(view, aq, hits[: max(top_k, PASSAGE_HITS)], asks)
+        picked = self.leads.pick(view, aq, hits[: max(top_k, PASSAGE_HITS)], asks)
         for chunk, text, score in picked:
             n = cites.add(chunk, score)
             lines.append(f"{text}[{n}]")
         validity.cite_replaced(hits, [chunk for chunk, _, _ in picked], cites)
         if measures:
-            lines.extend(self._measure_card(view, measures[0], cites, asks))
+            lines.extend(self._measure_card(view, measures[0], cites, asks, said="".join(lines)))
         lines.extend(self._validity_notes(view, cites))
         if not cites.items:
             return self._abstain(aq.original, texts.ABSTAIN, "no_match", origin)
@@ -240,9 +236,12 @@ class AnswerService:
         )
 
     def _measure_card(
-        self, view: KnowledgeView, m: MeasureCard, cites: _Citations, asks: Sequence[str]
+        self, view: KnowledgeView, m: MeasureCard, cites: _Citations, asks: Sequence[str], said: str = ""
     ) -> list[str]:
-        """The card lines that answer what was asked (or who and how much), each supported by a cited clause."""
+        """The card lines that answer what was asked (or who and how much), each supported by a cited clause.
+
+        A line whose every number the passages above (`said`) already state says nothing new and is left out.
+        """
         basis_chunks = [c for ref in m.basis for c in _chunks_with(view, ref.doc_id, ref.quote)]
         office = " ".join(p for p in (m.department, m.contact) if p)
         by_kind = {
@@ -266,6 +265,8 @@ class AnswerService:
             if not line or len(lines) > MAX_CARD_LINES:
                 continue
             numbers = _NUMBER.findall(line)
+            if numbers and all(_has_number(said, n) for n in numbers):
+                continue
             if not numbers:
                 n = cites.add(basis_chunks[0], 1.0) if basis_chunks else None
                 lines.append(f"{line}[{n}]" if n else line)
@@ -276,59 +277,15 @@ class AnswerService:
             lines.append(f"{line}[{cites.add(support, 1.0)}]")
         return lines if len(lines) > 1 else []
 
-    def _pick_passages(
-        self, view: KnowledgeView, aq: AnalyzedQuery, hits: Sequence[RetrievedChunk], asks: Sequence[str]
-    ) -> list[tuple[ChunkRecord, str, float]]:
-        """The passage of the top chunks that best states what was asked, then close runners-up within budget.
-
-        Passages are verbatim spans (core/answers/passages.py); their words are weighted by rarity across the
-        documents, and a passage stating the kind of fact asked for (an amount, a deadline …) is preferred.
-        """
-        if not hits:
+    def lead_candidates(self, view: KnowledgeView, question: str) -> list[Candidate]:
+        """The passages `ask` would choose its lead from, for a question asked without a conversation (used by
+        `benchmarks/fit_passages.py`); empty when it would abstain."""
+        aq = self.retriever.analyze(view, question)
+        hits = self._prefer_in_force(self.retriever.search(view, aq, k=8))
+        if not hits or not self._relevant(view, aq, hits):
             return []
-        doc_index = view.derived("doc_bm25", DocBM25Index)
-        scorer = PassageScorer(
-            tokenize(aq.normalized), doc_index.idf, asks, tokenize(" ".join(aq.expansions))
-        )
-        top_score = hits[0].score or 1.0
-        today = self.today()
-        # A rule no longer in force neither leads an answer nor stands beside today's rule, unless whether it
-        # still applies was asked.
-        lapsed_docs = (
-            set()
-            if intent.VALIDITY in asks
-            else {h.chunk.doc_id for h in hits if not h.chunk.meta.in_force(today)}
-        )
-        candidates: list[tuple[float, int, ChunkRecord, int, float]] = []
-        for rank, h in enumerate(hits):
-            lapsed = OUT_OF_FORCE_PENALTY if h.chunk.doc_id in lapsed_docs else 0.0
-            for i, p in enumerate(passages_of(h.chunk.text)):
-                value = scorer.score(p, h.chunk.meta.title) + RANK_BONUS * max(h.score, 0.0) / top_score
-                candidates.append((value - lapsed, rank, h.chunk, i, h.score))
-        candidates.sort(key=lambda c: (-c[0], c[1]))
-        if not candidates or candidates[0][0] <= 0:
-            return []
-        best = candidates[0][0]
-        out: list[tuple[ChunkRecord, str, float]] = []
-        used = 0
-        seen: set[tuple[str, int]] = set()
-        for value, _, chunk, i, score in candidates:
-            if len(out) >= MAX_SENTENCES:
-                break
-            text = passages_of(chunk.text)[i].text
-            if out and (value < best * RUNNER_UP_SHARE or used + len(text) > ANSWER_BUDGET):
-                continue
-            if (chunk.chunk_id, i) in seen or any(text == t for _, t, _ in out):
-                continue
-            if out and chunk.doc_id in lapsed_docs:
-                continue  # an old rule beside today's would contradict it: its note says it was replaced
-            seen.add((chunk.chunk_id, i))
-            if not out and CONTINUE_CHARS:
-                text, taken = continued(chunk.text, i, CONTINUE_CHARS)
-                seen.update((chunk.chunk_id, j) for j in taken)
-            out.append((chunk, text, score))
-            used += len(text)
-        return out
+        hits = validity.stand_in_successors(self.retriever, view, aq, hits, today=self.today())
+        return self.leads.candidates(view, aq, hits[:PASSAGE_HITS], classify(aq.normalized))
 
     def _validity_notes(self, view: KnowledgeView, cites: _Citations) -> list[str]:
         return validity.validity_notes(view, cites, today=self.today())

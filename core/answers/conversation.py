@@ -125,6 +125,7 @@ class Resolution:
     query: str  # what to retrieve and compose with
     topic: tuple[str, ...] = ()  # this turn's topic terms, carried to the next
     prefer_docs: tuple[str, ...] = ()
+    carried: str = ""  # the words `query` adds to what was asked (they find the document, not the sentence)
 
 
 @dataclass
@@ -218,7 +219,7 @@ def resolve(
     extra = [t for t in context.topic if t not in query]
     if extra:
         query = f"{query} {' '.join(extra)}"
-    return Resolution("follow_up", query, carried, context.doc_ids)
+    return Resolution("follow_up", query, carried, context.doc_ids, " ".join(extra))
 
 
 def prefer_documents(hits: list[RetrievedChunk], doc_ids: Sequence[str]) -> list[RetrievedChunk]:

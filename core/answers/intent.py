@@ -70,6 +70,14 @@ _STATES: dict[str, re.Pattern[str]] = {
     YES_NO: re.compile(r"不得|可以|应当|禁止|不予|予以|不需要|无需|不收|免|不能|须|必须"),
 }
 
+# A figure of that kind: a number with its unit (what a villager asking 多少 or 几天 wants to read).
+_FIGURES: dict[str, re.Pattern[str]] = {
+    AMOUNT: re.compile(r"\d+(?:\.\d+)?\s*(?:元|万元|千元|百元|%|％|倍|个百分点|亩|平方米)"),
+    TIME: re.compile(
+        r"\d+\s*个?(?:工作日|日|天|周|个月|月|年|小时)|[一二三四五六七八九十]+个?(?:工作日|日|天|个月|年)"
+    ),
+}
+
 _ORDER = (AMOUNT, TIME, WHO, HOW, MATERIALS, CONTACT, VALIDITY, YES_NO)
 
 
@@ -90,4 +98,10 @@ def classify(question: str) -> tuple[str, ...]:
 def states(kind: str, passage: str) -> bool:
     """Whether `passage` states a fact of `kind`."""
     pattern = _STATES.get(kind)
+    return bool(pattern and pattern.search(passage))
+
+
+def states_figure(kind: str, passage: str) -> bool:
+    """Whether `passage` states a figure of `kind` (an amount or a time, with its unit)."""
+    pattern = _FIGURES.get(kind)
     return bool(pattern and pattern.search(passage))

@@ -13,6 +13,7 @@ Example::
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -37,13 +38,9 @@ _FURNITURE = re.compile(
 )
 _VALIDITY_CLAUSE = re.compile(r"(自|从).{0,16}(起施行|起执行|施行)|同时废止|负责解释")
 
-# What a fact of each kind adds to a passage's score when the question asks for it.
+# The `intent` feature: what stating a fact of each asked kind counts (a yes/no word counts little).
 INTENT_BONUS = 0.3
 YES_NO_BONUS = 0.1
-FRAGMENT_PENALTY = 0.25
-VALIDITY_PENALTY = 0.5
-TITLE_PENALTY = 0.5
-FURNITURE_PENALTY = 0.5
 MIN_TITLE_ECHO = 8
 EXPANSION_WEIGHT = 0.5  # a glossary term's share of a word the question itself uses
 
@@ -148,8 +145,101 @@ def continued(chunk_text: str, i: int, limit: int) -> tuple[str, list[int]]:
     return chunk_text[first.start : end], taken
 
 
+# The features a passage is scored on, in the order of `PassageWeights`' fields. All but the last two are the
+# passage's own (PassageScorer.features); `rank` (the retriever's fused score of its chunk, over the best) and
+# `lapsed` (its document is no longer in force) are added by the lead picker.
+FEATURES = (
+    "words",  # IDF-weighted share of the question's words the passage uses
+    "context",  # ... that only its heading or lead-in uses
+    "bigrams",  # share of the question's character pairs in the passage (words jieba splits differently)
+    "run",  # the longest run of the question's characters in the passage, over the question's length
+    "before",  # the words share of the sentence right before it (the echo the answer follows)
+    "intent",  # it states the kind of fact asked for (who, how, what to bring …)
+    "figure",  # an amount or a time was asked and it states one (a number with its unit: 1.5万元, 10个工作日)
+    "fragment",  # an item without its lead-in, or a lead-in without its items
+    "validity",  # 本办法自…起施行, when validity was not asked
+    "short",  # under MIN_PASSAGE_CHARS
+    "furniture",  # a sign-off or a web page's furniture
+    "title_echo",  # the header that repeats the document's title
+    "length",  # log of its length in characters, over log(MAX_PASSAGE_CHARS)
+    "overlong",  # how far it runs past MAX_PASSAGE_CHARS (a table or a page without sentence ends), over that
+    "opening",  # it starts within the first OPENING_CHARS of its document (title, 文号, addressees)
+    "preamble",  # a notice's purpose, basis or hand-over sentence (为…，特制定…; 现将…印发给你们)
+    "lead_words",
+    "lead_bigrams",
+    "lead_intent",
+    "rank",
+    "lapsed",
+)
+
+
+# What answers nothing (a few characters, a sign-off or page furniture, the header that repeats the title) is not
+# weighed against the question's words: it never leads, whatever words it shares. These weights are not fitted.
+NEVER_LEADS = -10.0
+FIXED = ("short", "furniture", "title_echo")
+
+
+@dataclass(frozen=True)
+class PassageWeights:
+    """Linear weights of FEATURES. Fitted with `python -m benchmarks.fit_passages` on the DEV splits of three
+    corpora (policies/, realdocs, NCP tuning questions): the lead passage that holds the answer key."""
+
+    words: float = 1.891
+    context: float = 0.640
+    bigrams: float = 1.679
+    run: float = 1.051
+    before: float = 0.189
+    intent: float = 1.471
+    figure: float = 0.999
+    fragment: float = -0.121
+    validity: float = -0.508
+    short: float = NEVER_LEADS
+    furniture: float = NEVER_LEADS
+    title_echo: float = NEVER_LEADS
+    length: float = 0.312
+    overlong: float = -0.221
+    opening: float = -0.519
+    preamble: float = -0.048
+    lead_words: float = 1.137
+    lead_bigrams: float = 1.946
+    lead_intent: float = 0.600
+    rank: float = 2.655
+    lapsed: float = -0.562
+
+    def score(self, features: Sequence[float]) -> float:
+        return sum(w * f for w, f in zip(self.vector(), features, strict=True))
+
+    def vector(self) -> tuple[float, ...]:
+        return tuple(getattr(self, name) for name in FEATURES)
+
+
+OPENING_CHARS = 200
+_PREAMBLE = re.compile(
+    r"^(?:为(?:了)?|根据|按照|依据)[^。]{0,160}(?:特制定|制定本|现(?:就|将)|通知如下|如下[：:。]|措施如下)"
+    r"|现将.{0,80}印发给你们|请认真(?:贯彻|遵照)执行|^各[^。]{0,80}[：:]\s*$"
+)
+_CJK_RUN = re.compile(r"[\u4e00-\u9fff\w]+")
+
+
+def _bigrams(text: str) -> frozenset[str]:
+    return frozenset(run[k : k + 2] for run in _CJK_RUN.findall(text) for k in range(len(run) - 1))
+
+
+def _longest_run(question: str, text: str) -> int:
+    """Length of the longest substring of `question` that `text` contains (a phrase the question copies)."""
+    best = 0
+    n = len(question)
+    for i in range(n):
+        k = best + 1
+        while i + k <= n and question[i : i + k] in text:
+            best = k
+            k += 1
+    return best
+
+
 class PassageScorer:
-    """Scores passages for one question: IDF-weighted share of its words, plus the kind of fact it asks for."""
+    """Scores passages for one question: the question's words and phrases in the passage, the kind of fact it
+    asks for, what the passage is (fragment, sign-off …); weighted by `PassageWeights`."""
 
     def __init__(
         self,
@@ -157,6 +247,8 @@ class PassageScorer:
         idf: Callable[[str], float],
         intents: Sequence[str],
         expansion_tokens: Iterable[str] = (),
+        question: str = "",
+        weights: PassageWeights | None = None,
     ) -> None:
         # The asked words say which sentence answers; a glossary's policy terms only point at the document.
         self.weights = {t: EXPANSION_WEIGHT * idf(t) for t in set(expansion_tokens)}
@@ -164,31 +256,79 @@ class PassageScorer:
         self.total = sum(self.weights.values()) or 1.0
         self.intents = tuple(intents)
         self.wants_validity = intent.VALIDITY in self.intents
+        self.question = "".join(_CJK_RUN.findall(question.lower()))
+        self.bigrams = _bigrams(self.question)
+        self.model = weights or PassageWeights()
 
-    def score(self, passage: Passage, title: str = "") -> float:
-        """How well `passage` answers the question (higher is better; about 0–1.5); `title`: its document's."""
-        words = _words(passage.text)
+    def _share(self, text: str) -> float:
+        words = _words(text)
+        return sum(w for t, w in self.weights.items() if t in words) / self.total
+
+    def features(
+        self,
+        passage: Passage,
+        title: str = "",
+        before: Passage | None = None,
+        offset: int = 0,
+        lead: str = "",
+    ) -> list[float]:
+        """The passage's own features (FEATURES but `rank` and `lapsed`). `before`: the passage right before it;
+        `offset`: where its chunk starts in the document; `lead`: the span an answer would show when it leads
+        (`continued`; the passage itself when not given)."""
+        text = passage.text
+        words = _words(text)
         context = _words(passage.context) if passage.context else frozenset()
-        value = 0.0
+        in_words = in_context = 0.0
         for token, weight in self.weights.items():
             if token in words:
-                value += weight
+                in_words += weight
             elif token in context:
-                value += 0.5 * weight  # the heading says what the sentence is about
-        value /= self.total
+                in_context += weight  # the heading says what the sentence is about
+        lead = lead or text
+        return [
+            in_words / self.total,
+            in_context / self.total,
+            self._bigram_share(text),
+            _longest_run(self.question, text.lower()) / len(self.question) if self.question else 0.0,
+            self._share(before.text) if before is not None else 0.0,
+            self._intent(text),
+            self._figure(text),
+            float(passage.fragment),
+            float(not self.wants_validity and bool(_VALIDITY_CLAUSE.search(text))),
+            float(len(text) < MIN_PASSAGE_CHARS),
+            float(bool(_SIGN_OFF.match(text) or _FURNITURE.search(text))),
+            float(len(title) >= MIN_TITLE_ECHO and title in text),
+            math.log(max(len(text), 1)) / math.log(MAX_PASSAGE_CHARS),
+            max(0, len(text) - MAX_PASSAGE_CHARS) / MAX_PASSAGE_CHARS,
+            float(offset + passage.start < OPENING_CHARS),
+            float(bool(_PREAMBLE.search(text))),
+            self._share(lead),
+            self._bigram_share(lead),
+            self._intent(lead),
+        ]
+
+    def _bigram_share(self, text: str) -> float:
+        return len(self.bigrams & _bigrams(text.lower())) / len(self.bigrams) if self.bigrams else 0.0
+
+    def _figure(self, text: str) -> float:
+        return float(any(intent.states_figure(kind, text) for kind in self.intents))
+
+    def _intent(self, text: str) -> float:
         bonus = 0.0
         for kind in self.intents:
-            if intent.states(kind, passage.text):
+            if intent.states(kind, text):
                 bonus += YES_NO_BONUS if kind == intent.YES_NO else INTENT_BONUS
-        value += min(bonus, INTENT_BONUS * 1.5)
-        if passage.fragment:
-            value -= FRAGMENT_PENALTY
-        if not self.wants_validity and _VALIDITY_CLAUSE.search(passage.text):
-            value -= VALIDITY_PENALTY  # "本办法自…起施行" answers nothing a villager asked
-        if len(passage.text) < MIN_PASSAGE_CHARS:
-            value -= 1.0
-        if _SIGN_OFF.match(passage.text) or _FURNITURE.search(passage.text):
-            value -= FURNITURE_PENALTY
-        if len(title) >= MIN_TITLE_ECHO and title in passage.text:
-            value -= TITLE_PENALTY  # the header that repeats the title names the subject, it answers nothing
-        return value
+        return min(bonus, INTENT_BONUS * 1.5)
+
+    def score(
+        self,
+        passage: Passage,
+        title: str = "",
+        before: Passage | None = None,
+        rank: float = 0.0,
+        lapsed: bool = False,
+        offset: int = 0,
+    ) -> float:
+        """How well `passage` answers the question (higher is better); `title`: its document's; `before`: the
+        passage right before it; `rank`: its chunk's fused score over the best; `lapsed`: not in force today."""
+        return self.model.score([*self.features(passage, title, before, offset), rank, float(lapsed)])

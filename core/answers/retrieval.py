@@ -69,6 +69,7 @@ class AnalyzedQuery:
     normalized: str
     expansions: list[str] = field(default_factory=list)
     glossary_hits: list[str] = field(default_factory=list)
+    carried: str = ""  # words a follow-up's query took from its conversation, not asked in this turn
 
     @property
     def expanded(self) -> str:

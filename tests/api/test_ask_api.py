@@ -73,6 +73,16 @@ def test_the_first_line_states_the_asked_amount(api_client: TestClient, question
     assert not answer.answer.startswith("【")
 
 
+def test_a_card_line_repeats_no_amount_the_passages_already_state(api_client: TestClient) -> None:
+    """The 第六条 list and the rent clause state every amount of the D-level card: no 补多少 line repeats them."""
+    answer = _assert_grounded(
+        api_client, api_client.post("/v1/ask", json={"question": "D级危房拆了重建补多少钱"}).json()
+    )
+    passages, _, card = answer.answer.partition("【")
+    assert "3.5万元" in passages and "0.5万元" in passages, answer.answer
+    assert card and "补多少" not in card, answer.answer
+
+
 def test_a_stray_word_brings_no_measure_card(api_client: TestClient) -> None:
     body = api_client.post("/v1/ask", json={"question": "村里自来水发黄能找谁"}).json()
     assert all("快递" not in m["name"] for m in body["measures"]), body["measures"]

@@ -1,0 +1,129 @@
+"""Which verbatim passages of the top chunks an answer shows: the lead that states what was asked, then close
+runners-up within a cheap phone's screen.
+
+Every passage of the top `PASSAGE_HITS` chunks is a candidate, scored linearly on its features
+(core/answers/passages.py FEATURES) with `PassageWeights`, fitted on the DEV splits of three corpora with
+`python -m benchmarks.fit_passages`. The best leads the answer and goes on with the sentences right after it
+(`continued`: real texts often answer in the sentence after the one that echoes the question); runners-up
+scoring at least RUNNER_UP_SHARE of it follow while the answer stays within ANSWER_BUDGET characters.
+
+Example::
+
+    picker = LeadPicker(PassageWeights(), today=date.today)
+    for chunk, text, score in picker.pick(view, aq, hits, classify(aq.normalized)):
+        print(text, chunk.doc_id)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from core.answers import intent
+from core.answers.passages import PassageScorer, PassageWeights, continued, passages_of
+from core.answers.retrieval import AnalyzedQuery, DocBM25Index, RetrievedChunk
+from core.knowledge.live import KnowledgeView
+from core.knowledge.models import ChunkRecord
+from core.text import tokenize
+
+ANSWER_BUDGET = 220
+PASSAGE_HITS = 5  # passages are taken from this many top chunks
+MAX_SENTENCES = 3
+RUNNER_UP_SHARE = 0.5
+CONTINUE_CHARS = 160  # the lead goes on with the sentences right after it, up to this length
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A passage a lead may be chosen from: passage `index` of `chunk`, the `rank` of its hit, its features."""
+
+    chunk: ChunkRecord
+    index: int
+    rank: int
+    score: float  # the retriever's fused score of the chunk
+    lapsed: bool
+    features: list[float]
+
+
+class LeadPicker:
+    """Scores the passages of the top chunks and picks the ones an answer shows."""
+
+    def __init__(self, weights: PassageWeights, today: Callable[[], date] = date.today) -> None:
+        self.weights = weights
+        self.today = today
+
+    def candidates(
+        self, view: KnowledgeView, aq: AnalyzedQuery, hits: Sequence[RetrievedChunk], asks: Sequence[str]
+    ) -> list[Candidate]:
+        """Every passage of `hits` with its features, in chunk order.
+
+        A rule no longer in force counts against its passages unless whether it still applies was asked.
+        """
+        if not hits:
+            return []
+        doc_index = view.derived("doc_bm25", DocBM25Index)
+        # A follow-up's carried topic found the document; the words asked in this turn find the sentence.
+        carried = set(tokenize(aq.carried))
+        asked = [t for t in tokenize(aq.normalized) if t not in carried]
+        scorer = PassageScorer(
+            asked,
+            doc_index.idf,
+            asks,
+            [*tokenize(" ".join(aq.expansions)), *carried],
+            question=aq.normalized.removesuffix(aq.carried).strip() if aq.carried else aq.normalized,
+            weights=self.weights,
+        )
+        top_score = hits[0].score or 1.0
+        today = self.today()
+        lapsed_docs = (
+            set()
+            if intent.VALIDITY in asks
+            else {h.chunk.doc_id for h in hits if not h.chunk.meta.in_force(today)}
+        )
+        out: list[Candidate] = []
+        for rank, h in enumerate(hits):
+            chunk, score = h.chunk, h.score
+            lapsed = chunk.doc_id in lapsed_docs
+            ps = passages_of(chunk.text)
+            for i, p in enumerate(ps):
+                lead = continued(chunk.text, i, CONTINUE_CHARS)[0] if CONTINUE_CHARS else p.text
+                features = scorer.features(
+                    p, chunk.meta.title, ps[i - 1] if i else None, chunk.start, lead=lead
+                )
+                features += [max(score, 0.0) / top_score, float(lapsed)]
+                out.append(Candidate(chunk, i, rank, score, lapsed, features))
+        return out
+
+    def pick(
+        self, view: KnowledgeView, aq: AnalyzedQuery, hits: Sequence[RetrievedChunk], asks: Sequence[str]
+    ) -> list[tuple[ChunkRecord, str, float]]:
+        """(chunk, verbatim text, retriever score) of the lead and its runners-up; empty when none scores above
+        zero. An old rule never stands beside today's (its note says it was replaced)."""
+        scored = [(self.weights.score(c.features), c) for c in self.candidates(view, aq, hits, asks)]
+        # A rule no longer in force leads only when no rule in force says anything (validity questions aside).
+        scored.sort(key=lambda sc: (sc[0] <= 0, sc[1].lapsed, -sc[0], sc[1].rank))
+        if not scored or scored[0][0] <= 0:
+            return []
+        best = scored[0][0]
+        out: list[tuple[ChunkRecord, str, float]] = []
+        used = 0
+        seen: set[tuple[str, int]] = set()
+        for value, c in scored:
+            if len(out) >= MAX_SENTENCES:
+                break
+            chunk, i = c.chunk, c.index
+            text = passages_of(chunk.text)[i].text
+            if out and (value < best * RUNNER_UP_SHARE or used + len(text) > ANSWER_BUDGET):
+                continue
+            if (chunk.chunk_id, i) in seen or any(text == t for _, t, _ in out):
+                continue
+            if out and (c.lapsed or text.rstrip().endswith(("：", ":"))):
+                continue  # an old rule beside today's; a lead-in without its items
+            seen.add((chunk.chunk_id, i))
+            if not out and CONTINUE_CHARS:
+                text, taken = continued(chunk.text, i, CONTINUE_CHARS)
+                seen.update((chunk.chunk_id, j) for j in taken)
+            out.append((chunk, text, c.score))
+            used += len(text)
+        return out

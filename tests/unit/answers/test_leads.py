@@ -1,0 +1,93 @@
+"""core.answers.leads: which verbatim passages an answer shows, scored with the fitted PassageWeights."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from core.answers.intent import classify
+from core.answers.leads import LeadPicker
+from core.answers.passages import FEATURES, PassageScorer, PassageWeights, passages_of
+from core.answers.retrieval import AnalyzedQuery, RetrievedChunk
+from core.knowledge.models import ChunkRecord, DocumentMeta
+from core.text import tokenize
+
+
+class _Idf:
+    def idf(self, token: str) -> float:
+        return 1.0
+
+
+class _View:
+    """What LeadPicker reads of a knowledge view: the document-frequency index."""
+
+    def derived(self, name: str, factory: Any) -> _Idf:
+        return _Idf()
+
+
+def _hit(text: str, doc_id: str = "doc", score: float = 1.0, **meta: Any) -> RetrievedChunk:
+    chunk = ChunkRecord(
+        chunk_id=f"{doc_id}#0",
+        doc_id=doc_id,
+        text=text,
+        start=0,
+        end=len(text),
+        section=None,
+        meta=DocumentMeta(doc_id=doc_id, title=f"{doc_id}的办法", source=f"{doc_id}.md", **meta),
+    )
+    return RetrievedChunk(chunk=chunk, score=score)
+
+
+def _pick(aq: AnalyzedQuery, *hits: RetrievedChunk) -> list[str]:
+    picker = LeadPicker(PassageWeights(), today=lambda: date(2026, 1, 1))
+    return [text for _, text, _ in picker.pick(_View(), aq, hits, classify(aq.normalized))]  # type: ignore[arg-type]
+
+
+def test_the_weights_cover_every_feature() -> None:
+    assert len(PassageWeights().vector()) == len(FEATURES)
+    scorer = PassageScorer(tokenize("补助多少"), lambda t: 1.0, ())
+    assert len(scorer.features(passages_of("每户补助1.5万元。")[0])) == len(FEATURES) - 2  # + rank, lapsed
+
+
+def test_a_phrase_the_question_copies_finds_its_sentence() -> None:
+    """One sentence uses every asked word, scattered; the other keeps the question's phrase 暂停举办的展会 whole."""
+    scorer = PassageScorer(
+        tokenize("暂停举办的展会有何支持"), lambda t: 1.0, (), question="暂停举办的展会有何支持"
+    )
+    (copied,) = passages_of("因疫情暂停举办的展会，年内继续办的给予场租补贴。")
+    (scattered,) = passages_of("展会支持举办期间，各单位暂停对外接待。")
+    assert scorer.score(copied) > scorer.score(scattered)
+
+
+def test_a_follow_ups_carried_topic_finds_the_document_not_the_sentence() -> None:
+    """要带什么材料 after a question on 小额信贷: the materials sentence leads, not the one naming the loan."""
+    text = (
+        "小额信贷面向脱贫户和监测户发放，小额信贷额度5万元以下，小额信贷期限3年以内。\n"
+        "申请时带好身份证和户口簿，到村里登记。"
+    )
+    follow_up = AnalyzedQuery(original="要带什么材料", normalized="要带什么材料 小额信贷", carried="小额信贷")
+    assert "身份证" in _pick(follow_up, _hit(text))[0]
+    # asked with the loan's name in the question itself, the loan's sentence may lead: the words were asked
+    asked = AnalyzedQuery(original="小额信贷", normalized="要带什么材料 小额信贷")
+    assert "小额信贷" in _pick(asked, _hit(text))[0].split("。")[0]
+
+
+def test_a_rule_no_longer_in_force_leads_only_when_nothing_in_force_answers() -> None:
+    aq = AnalyzedQuery(original="低保多久复核一次", normalized="低保多久复核一次")
+    old = _hit("低保家庭原则上按季复核一次。", "old", 1.0, superseded_by="new")
+    new = _hit("低保家庭每半年核查一次。", "new", 0.6)
+    lines = _pick(aq, old, new)
+    assert lines[0].startswith("低保家庭每半年") and all("按季" not in line for line in lines)
+    assert _pick(aq, old) == ["低保家庭原则上按季复核一次。"]  # the only rule there is still answers
+
+
+def test_a_lead_in_without_its_items_is_never_a_runner_up() -> None:
+    text = (
+        "第八条 危房改造的申请和审批，按照下列程序办理：\n"
+        + "".join(f"（{n}）{'由农户向村民委员会提出书面申请并说明情况' * 7}；\n" for n in "一二三")
+        + "乡镇人民政府在10个工作日内完成危房改造申请的审核。"
+    )
+    aq = AnalyzedQuery(original="危房改造申请多久审核完", normalized="危房改造申请多久审核完")
+    lines = _pick(aq, _hit(text))
+    assert "10个工作日" in lines[0]
+    assert not any(line.rstrip().endswith("：") for line in lines[1:])
