@@ -325,12 +325,22 @@ def _new_topic(
         named = any(len(n) >= 2 and n in aq.normalized for n in names)
         if named and m.id not in previous and not any(p in context.query for p in names):
             return True
+    # One character (大 of 多大, 级 of D级) is too little to tell a new topic by. A question whose words are
+    # mostly the previous documents' (公示 of 贴出来公示几天, after a question on 低保) goes on about them; one
+    # whose rarer words are not (养牛 of 养牛有补贴吗) is a topic of its own. Words weigh by their rarity.
+    known = [w for w in topic if len(w) >= 2 and index.df[w]]
+    shared = sum(_rarity(index, w) for w in known if index.in_docs(w, context.doc_ids))
+    if shared and shared >= sum(_rarity(index, w) for w in known if not index.in_docs(w, context.doc_ids)):
+        return False
     # A glossary match names a topic only through a content word (修房子 does; 找谁办 only asks how).
     hits = [hit for hit in aq.glossary_hits if content_words(hit)]
     if hits and not any(index.in_docs(t, context.doc_ids) for t in [*hits, *aq.expansions]):
         return True
-    # One character (大 of 多大, 级 of D级) is too little to tell a new topic by.
-    return any(len(w) >= 2 and index.df[w] and not index.in_docs(w, context.doc_ids) for w in topic)
+    return bool(known)
+
+
+def _rarity(index: TopicIndex, word: str) -> float:
+    return math.log((index.n_docs + 1) / (index.df[word] + 0.5))
 
 
 def _off_the_corpus(index: TopicIndex, aq: AnalyzedQuery, words: Sequence[str]) -> bool:

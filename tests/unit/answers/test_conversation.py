@@ -44,7 +44,11 @@ DOCS = {
         "80周岁至89周岁的老人每人每月50元。申请材料：身份证、户口簿。向村民委员会提出申请。",
     ),
 }
-GLOSSARY = [{"colloquial": "修房子", "terms": ["危房改造"]}, {"colloquial": "贷款", "terms": ["小额信贷"]}]
+GLOSSARY = [
+    {"colloquial": "修房子", "terms": ["危房改造"]},
+    {"colloquial": "贷款", "terms": ["小额信贷"]},
+    {"colloquial": "贴出来", "terms": ["张榜公布"]},
+]
 
 
 def _view() -> KnowledgeView:
@@ -108,6 +112,18 @@ def test_a_follow_up_may_use_words_of_the_previous_document() -> None:
     context = _after("危房改造补多少", "housing")
     turn = _resolve("鉴定报告要带吗", context)  # 鉴定 only in the housing notice: still about it
     assert turn.kind == "follow_up" and "危房改造" in turn.query
+
+
+def test_a_follow_up_with_a_colloquial_word_still_goes_on_about_the_previous_document() -> None:
+    """贴出来 is a glossary word whose term no notice uses; 鉴定 is the housing notice's own: still about it."""
+    turn = _resolve("鉴定报告贴出来几天", _after("危房改造补多少", "housing"))
+    assert turn.kind == "follow_up" and "危房改造" in turn.query
+
+
+def test_a_question_whose_rarer_words_are_not_the_previous_documents_is_a_topic_of_its_own() -> None:
+    """每户 is in the loan notice too, but 鉴定报告 only in the housing one: not a question about the loan."""
+    turn = _resolve("鉴定报告每户都要吗", _after("小额信贷怎么申请", "credit"))
+    assert turn.kind == "own" and "信贷" not in turn.query
 
 
 @pytest.mark.parametrize(
