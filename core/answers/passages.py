@@ -43,6 +43,7 @@ INTENT_BONUS = 0.3
 YES_NO_BONUS = 0.1
 MIN_TITLE_ECHO = 8
 EXPANSION_WEIGHT = 0.5  # a glossary term's share of a word the question itself uses
+PART_WEIGHT = 0.5  # a word that is part of a longer word of the question
 
 
 @dataclass(frozen=True)
@@ -184,27 +185,27 @@ class PassageWeights:
     """Linear weights of FEATURES. Fitted with `python -m benchmarks.fit_passages` on the DEV splits of three
     corpora (policies/, realdocs, NCP tuning questions): the lead passage that holds the answer key."""
 
-    words: float = 1.891
-    context: float = 0.640
-    bigrams: float = 1.679
-    run: float = 1.051
-    before: float = 0.189
-    intent: float = 1.471
-    figure: float = 0.999
-    fragment: float = -0.121
-    validity: float = -0.508
+    words: float = 2.060
+    context: float = 0.652
+    bigrams: float = 1.585
+    run: float = 0.998
+    before: float = 0.231
+    intent: float = 1.475
+    figure: float = 0.989
+    fragment: float = -0.130
+    validity: float = -0.507
     short: float = NEVER_LEADS
     furniture: float = NEVER_LEADS
     title_echo: float = NEVER_LEADS
-    length: float = 0.312
-    overlong: float = -0.221
-    opening: float = -0.519
-    preamble: float = -0.048
-    lead_words: float = 1.137
-    lead_bigrams: float = 1.946
-    lead_intent: float = 0.600
-    rank: float = 2.655
-    lapsed: float = -0.562
+    length: float = 0.317
+    overlong: float = -0.218
+    opening: float = -0.518
+    preamble: float = -0.047
+    lead_words: float = 1.313
+    lead_bigrams: float = 1.837
+    lead_intent: float = 0.601
+    rank: float = 2.608
+    lapsed: float = -0.564
 
     def score(self, features: Sequence[float]) -> float:
         return sum(w * f for w, f in zip(self.vector(), features, strict=True))
@@ -253,6 +254,11 @@ class PassageScorer:
         # The asked words say which sentence answers; a glossary's policy terms only point at the document.
         self.weights = {t: EXPANSION_WEIGHT * idf(t) for t in set(expansion_tokens)}
         self.weights.update({t: idf(t) for t in set(query_tokens)})
+        # jieba's search mode gives a compound and its parts (危房改造, 危房, 改造): the parts count half, so one
+        # word of the question does not count three times.
+        for t in list(self.weights):
+            if any(t != other and t in other for other in self.weights):
+                self.weights[t] *= PART_WEIGHT
         self.total = sum(self.weights.values()) or 1.0
         self.intents = tuple(intents)
         self.wants_validity = intent.VALIDITY in self.intents

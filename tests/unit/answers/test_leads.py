@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+import pytest
+
 from core.answers.intent import classify
 from core.answers.leads import LeadPicker
 from core.answers.passages import FEATURES, PassageScorer, PassageWeights, passages_of
@@ -91,3 +93,14 @@ def test_a_lead_in_without_its_items_is_never_a_runner_up() -> None:
     lines = _pick(aq, _hit(text))
     assert "10个工作日" in lines[0]
     assert not any(line.rstrip().endswith("：") for line in lines[1:])
+
+
+def test_a_compound_and_its_parts_count_as_one_word_and_a_half_not_three() -> None:
+    """jieba gives 危房改造, 危房 and 改造 for one word: a sentence naming the notice's subject must not outweigh
+    one that has the other asked word (补助) just because the subject's word is split three ways."""
+    scorer = PassageScorer(tokenize("危房改造补助"), lambda t: 1.0, ())
+    subject, other = passages_of("农户实施危房改造，应当遵守规定。")[0], passages_of("每户补助1.5万元。")[0]
+    parts = [t for t in tokenize("危房改造") if t != "危房改造"]  # 危房, 房改, 改造
+    assert len(parts) >= 2
+    # the subject's sentence: 危房改造 once and each part at half; the other: 补助 once
+    assert scorer.features(subject)[0] / scorer.features(other)[0] == pytest.approx(1 + 0.5 * len(parts))
