@@ -107,6 +107,7 @@ class LeadPicker:
             return []
         best = scored[0][0]
         out: list[tuple[ChunkRecord, str, float]] = []
+        order: list[int] = []
         used = 0
         seen: set[tuple[str, int]] = set()
         for value, c in scored:
@@ -125,5 +126,20 @@ class LeadPicker:
                 text, taken = continued(chunk.text, i, CONTINUE_CHARS)
                 seen.update((chunk.chunk_id, j) for j in taken)
             out.append((chunk, text, c.score))
+            order.append(i)
             used += len(text)
-        return out
+        return _in_reading_order(out, order)
+
+
+def _in_reading_order(
+    picked: list[tuple[ChunkRecord, str, float]], index: list[int]
+) -> list[tuple[ChunkRecord, str, float]]:
+    """The lead first; the runners-up that come after it in the lead's own chunk right after it, in the text's
+    order (a rule and its next sentence read as one); the others after them, as scored."""
+    lead_chunk, lead_index = picked[0][0].chunk_id, index[0]
+    following = sorted(
+        (k for k in range(1, len(picked)) if picked[k][0].chunk_id == lead_chunk and index[k] > lead_index),
+        key=lambda k: index[k],
+    )
+    rest = [k for k in range(1, len(picked)) if k not in following]
+    return [picked[0], *(picked[k] for k in following), *(picked[k] for k in rest)]

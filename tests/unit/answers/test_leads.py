@@ -104,3 +104,20 @@ def test_a_compound_and_its_parts_count_as_one_word_and_a_half_not_three() -> No
     assert len(parts) >= 2
     # the subject's sentence: 危房改造 once and each part at half; the other: 补助 once
     assert scorer.features(subject)[0] / scorer.features(other)[0] == pytest.approx(1 + 0.5 * len(parts))
+
+
+def test_runners_up_from_the_leads_own_text_follow_it_in_reading_order() -> None:
+    """Two sentences of one rule, the second scored higher as a runner-up than the first: the answer still
+    reads them in the text's order after the lead, and a passage of another notice comes after them."""
+    from core.answers.leads import _in_reading_order
+
+    a, b = _hit("x", "a").chunk, _hit("y", "b").chunk
+    picked = [
+        (a, "lead", 1.0),
+        (b, "other notice", 1.0),
+        (a, "third", 1.0),
+        (a, "second", 1.0),
+        (a, "before", 1.0),
+    ]
+    ordered = _in_reading_order(picked, [5, 0, 8, 6, 2])
+    assert [text for _, text, _ in ordered] == ["lead", "second", "third", "other notice", "before"]
