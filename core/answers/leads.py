@@ -28,7 +28,7 @@ from core.knowledge.models import ChunkRecord
 from core.text import tokenize
 
 ANSWER_BUDGET = 220
-PASSAGE_HITS = 8  # passages are taken from this many top chunks (all that an answer retrieves)
+PASSAGE_HITS = 5  # passages are taken from this many top chunks
 MAX_SENTENCES = 3
 RUNNER_UP_SHARE = 0.5
 CONTINUE_CHARS = 160  # the lead goes on with the sentences right after it, up to this length

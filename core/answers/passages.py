@@ -185,27 +185,27 @@ class PassageWeights:
     """Linear weights of FEATURES. Fitted with `python -m benchmarks.fit_passages` on the DEV splits of three
     corpora (policies/, realdocs, NCP tuning questions): the lead passage that holds the answer key."""
 
-    words: float = 2.107
-    context: float = 0.671
-    bigrams: float = 1.637
-    run: float = 1.051
-    before: float = 0.204
-    intent: float = 1.465
-    figure: float = 0.992
-    fragment: float = -0.192
-    validity: float = -0.516
+    words: float = 2.060
+    context: float = 0.652
+    bigrams: float = 1.585
+    run: float = 0.998
+    before: float = 0.231
+    intent: float = 1.475
+    figure: float = 0.989
+    fragment: float = -0.130
+    validity: float = -0.507
     short: float = NEVER_LEADS
     furniture: float = NEVER_LEADS
     title_echo: float = NEVER_LEADS
-    length: float = 0.287
-    overlong: float = -0.260
-    opening: float = -0.548
-    preamble: float = -0.040
-    lead_words: float = 1.373
-    lead_bigrams: float = 1.911
-    lead_intent: float = 0.622
-    rank: float = 3.101
-    lapsed: float = -0.665
+    length: float = 0.317
+    overlong: float = -0.218
+    opening: float = -0.518
+    preamble: float = -0.047
+    lead_words: float = 1.313
+    lead_bigrams: float = 1.837
+    lead_intent: float = 0.601
+    rank: float = 2.608
+    lapsed: float = -0.564
 
     def score(self, features: Sequence[float]) -> float:
         return sum(w * f for w, f in zip(self.vector(), features, strict=True))
