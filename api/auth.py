@@ -23,7 +23,7 @@ from api.deps import ServicesDep
 from api.middleware import SESSION_COOKIE, UNKNOWN_KEY, WrongAddress, caller_address
 from core.errors import Forbidden, InvalidInput, NotBound, Unauthorized
 from core.records.audit import Actor
-from core.records.cases import CaseWorker, Reporter
+from core.records.cases import Reporter
 from core.records.households import Jurisdiction
 from core.records.identity import ChatIdentity, Client
 from core.records.staff import Staff, StaffSessions
@@ -147,28 +147,6 @@ def admin_actor(client: Principal) -> Actor:
     return Actor(role="admin", who=f"admin:{client.name}", channel="api")
 
 
-def require_cadre_or_admin(
-    principal: OptionalPrincipal,
-    services: ServicesDep,
-    x_chat_user_id: Annotated[
-        str | None, Header(description="chat user id, when a channel acts for a cadre")
-    ] = None,
-) -> Principal:
-    """An admin client, or a channel acting for a chat user bound to a cadre account."""
-    if principal is None:
-        raise Unauthorized("an admin key, or a channel key with a cadre's chat user id, is required")
-    if principal.role == "admin":
-        return principal
-    if principal.role != "channel":
-        raise Forbidden("only cadres and admins may do this")
-    user = get_chat_user(principal, x_chat_user_id)
-    get_cadre_user(get_bound(user, services))
-    return principal
-
-
-CadreOrAdmin = Annotated[Principal, Depends(require_cadre_or_admin)]
-
-
 def asker_place(
     principal: OptionalPrincipal,
     services: ServicesDep,
@@ -217,37 +195,6 @@ def signed_in_staff(request: Request, services: ServicesDep) -> Staff | None:
     ):
         raise Forbidden("the CSRF token is missing or wrong; reload the workbench")
     return staff
-
-
-def get_case_worker(
-    request: Request,
-    principal: OptionalPrincipal,
-    services: ServicesDep,
-    x_chat_user_id: Annotated[
-        str | None, Header(description="chat user id, when a channel acts for a cadre")
-    ] = None,
-) -> CaseWorker:
-    """An admin (the county bureau: every case, any step), or a channel acting for a cadre (own jurisdiction);
-    without a key, the workbench session of a cadre (as that cadre) or an admin (as an admin key)."""
-    if principal is None:
-        staff = signed_in_staff(request, services)
-        if staff is None:
-            raise Unauthorized(
-                "an admin key, a channel key with a cadre's chat user id, or a workbench session is required"
-            )
-        level = None if staff.is_admin else staff.jurisdiction.level
-        return CaseWorker(actor=staff.actor, jurisdiction=staff.jurisdiction, level=level)
-    if principal.role == "admin":
-        return CaseWorker(actor=admin_actor(principal), jurisdiction=Jurisdiction.county(), level=None)
-    if principal.role != "channel":
-        raise Forbidden("only cadres and admins may work on cases")
-    identity = get_cadre_user(get_bound(get_chat_user(principal, x_chat_user_id), services))
-    assert identity.cadre is not None
-    jurisdiction = identity.cadre.jurisdiction
-    return CaseWorker(actor=identity.actor(), jurisdiction=jurisdiction, level=jurisdiction.level)
-
-
-CaseWorkerDep = Annotated[CaseWorker, Depends(get_case_worker)]
 
 
 def get_reporter(user: ChannelUser, services: ServicesDep) -> Reporter:

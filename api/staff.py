@@ -22,6 +22,7 @@ from api.auth import CSRF_HEADER, OptionalPrincipal, get_bound, get_chat_user, s
 from api.deps import ServicesDep
 from api.middleware import SESSION_COOKIE
 from core.errors import Forbidden, Unauthorized
+from core.records.cases import CaseWorker
 from core.records.staff import Staff, admin_staff, cadre_staff
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "SESSION_COOKIE",
     "AdminStaff",
     "CadreStaff",
+    "CaseWorkerDep",
     "CountyStaff",
     "StaffUser",
     "get_staff",
@@ -90,6 +92,14 @@ def require_cadre_staff(staff: StaffUser) -> Staff:
     return staff
 
 
+def get_case_worker(staff: StaffUser) -> CaseWorker:
+    """A staff member acting on cases: an admin (the county bureau: every case, any step) or a cadre (own
+    jurisdiction, the steps of their account's level)."""
+    level = None if staff.is_admin else staff.jurisdiction.level
+    return CaseWorker(actor=staff.actor, jurisdiction=staff.jurisdiction, level=level)
+
+
+CaseWorkerDep = Annotated[CaseWorker, Depends(get_case_worker)]
 AdminStaff = Annotated[Staff, Depends(require_admin_staff)]
 CountyStaff = Annotated[Staff, Depends(require_county_staff)]
 CadreStaff = Annotated[Staff, Depends(require_cadre_staff)]

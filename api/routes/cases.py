@@ -9,12 +9,12 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from api.auth import CaseWorkerDep
 from api.deps import ServicesDep
 from api.routes.params import PLAIN_TEXT_PATTERN, AttachmentId, CaseId
 from api.routes.uploads import UPLOAD_BODY
 from api.schemas.cases import ActionIn, AttachmentOut, CaseDetailOut, CaseListOut, CaseOut, CaseStatus
 from api.schemas.common import ErrorOut
+from api.staff import CaseWorkerDep
 
 router = APIRouter(
     prefix="/v1/cases",
