@@ -196,24 +196,17 @@ class StaffSessions:
                 cadre = session.get(Cadre, link.cadre_id)
                 if cadre is None or not cadre.active:
                     raise Unauthorized("this cadre account is switched off")
-            opened = self._open(session, cadre_id=link.cadre_id, admin=link.admin, now=now)
-            who = f"cadre:{link.cadre_id}" if link.cadre_id is not None else f"admin:{link.admin}"
-            role = "cadre" if link.cadre_id is not None else "admin"
-            audit.record(session, actor=Actor(role, who, "workbench"), action="workbench_signin")
-        return opened
+            return self._open(session, cadre_id=link.cadre_id, admin=link.admin, now=now)
 
     def open_for_admin(self, admin: str) -> OpenedSession:
         """A session for an admin client that presented its key (the workbench's key sign-in)."""
         now = utcnow()
         with self._db.session() as session:
-            opened = self._open(session, cadre_id=None, admin=admin, now=now)
-            audit.record(
-                session, actor=Actor("admin", f"admin:{admin}", "workbench"), action="workbench_signin"
-            )
-        return opened
+            return self._open(session, cadre_id=None, admin=admin, now=now)
 
     @staticmethod
     def _open(session: Session, *, cadre_id: int | None, admin: str | None, now: datetime) -> OpenedSession:
+        """A new session for a cadre account or an admin, its sign-in audit-logged."""
         token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
         session.execute(delete(StaffSession).where(StaffSession.expires_at < now - timedelta(days=7)))
         session.add(
@@ -227,6 +220,8 @@ class StaffSessions:
                 last_seen_at=now,
             )
         )
+        role, who = ("cadre", f"cadre:{cadre_id}") if cadre_id is not None else ("admin", f"admin:{admin}")
+        audit.record(session, actor=Actor(role, who, "workbench"), action="workbench_signin")
         return OpenedSession(token=token, csrf=csrf, expires_at=now + SESSION_TTL)
 
     def resolve(self, token: str) -> Staff | None:
