@@ -154,26 +154,25 @@ def _outside_titles(text: str, at: int) -> bool:
     return text.count("《", 0, at) <= text.count("》", 0, at)
 
 
+def _split(text: str, marks: str, *, keep: bool) -> list[str]:
+    """`text` cut after each of `marks` outside a 《…》 title; the mark stays with its part when `keep`."""
+    out, start = [], 0
+    for m in re.finditer(f"[{marks}]", text):
+        if _outside_titles(text, m.start()):
+            out.append(text[start : m.end() if keep else m.start()])
+            start = m.end()
+    out.append(text[start:])
+    return out
+
+
 def _sentences(line: str) -> list[str]:
     """The sentences of a line (。；！？ outside 《》 end one)."""
-    out, start = [], 0
-    for m in re.finditer(r"[。；;！？]", line):
-        if _outside_titles(line, m.start()):
-            out.append(line[start : m.end()])
-            start = m.end()
-    out.append(line[start:])
-    return [s.strip() for s in out if s.strip()]
+    return [s.strip() for s in _split(line, "。；;！？", keep=True) if s.strip()]
 
 
 def _segments(sentence: str) -> list[str]:
     """The comma-separated parts of a sentence (commas inside 《》 do not separate)."""
-    out, start = [], 0
-    for m in re.finditer(r"[，,：:]", sentence):
-        if _outside_titles(sentence, m.start()):
-            out.append(sentence[start : m.start()])
-            start = m.end()
-    out.append(sentence[start:])
-    return out
+    return _split(sentence, "，,：:", keep=False)
 
 
 def _read_sentence(sentence: str, line: str, no: int, reading: TextReading) -> None:
