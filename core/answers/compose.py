@@ -131,18 +131,26 @@ class AnswerService:
         origin: object | None = None,
     ) -> Answer:
         question = aq.original
-        hits = self.retriever.search(view, aq, k=max(8, top_k * 2))
-        hits = conversation.prefer_documents(self._prefer_in_force(hits), prefer_docs)
-        if not hits or not self._relevant(view, aq, hits):
+        hits = self._answerable(view, aq, top_k, prefer_docs)
+        if hits is None:
             # Another office's business (公积金, 离婚, 驾照 …): say whom to ask instead.
             referral = view.referrals.match(aq.normalized)
             if referral is not None:
                 message = texts.ABSTAIN_REFERRAL.format(office=referral.office)
                 return self._abstain(question, message, "out_of_scope", origin)
             return self._abstain(question, texts.ABSTAIN, "no_match", origin)
-        hits = validity.stand_in_successors(self.retriever, view, aq, hits, today=self.today())
         measures = self._match_measures(view, aq, hits)
         return self._compose(view, aq, hits, measures, top_k, origin)
+
+    def _answerable(
+        self, view: KnowledgeView, aq: AnalyzedQuery, top_k: int = 3, prefer_docs: Sequence[str] = ()
+    ) -> list[RetrievedChunk] | None:
+        """The ranked hits an answer is composed from, or None when they do not answer the question at all."""
+        hits = self.retriever.search(view, aq, k=max(8, top_k * 2))
+        hits = conversation.prefer_documents(self._prefer_in_force(hits), prefer_docs)
+        if not hits or not self._relevant(view, aq, hits):
+            return None
+        return validity.stand_in_successors(self.retriever, view, aq, hits, today=self.today())
 
     # -- steps -----------------------------------------------------------------------------------
     def _abstain(self, question: str, message: str, reason: str, origin: object | None = None) -> Answer:
@@ -281,11 +289,12 @@ class AnswerService:
         """The passages `ask` would choose its lead from, for a question asked without a conversation (used by
         `benchmarks/fit_passages.py`); empty when it would abstain."""
         aq = self.retriever.analyze(view, question)
-        hits = self._prefer_in_force(self.retriever.search(view, aq, k=8))
-        if not hits or not self._relevant(view, aq, hits):
-            return []
-        hits = validity.stand_in_successors(self.retriever, view, aq, hits, today=self.today())
-        return self.leads.candidates(view, aq, hits[:PASSAGE_HITS], classify(aq.normalized))
+        hits = self._answerable(view, aq)
+        return (
+            []
+            if hits is None
+            else self.leads.candidates(view, aq, hits[:PASSAGE_HITS], classify(aq.normalized))
+        )
 
     def _validity_notes(self, view: KnowledgeView, cites: _Citations) -> list[str]:
         return validity.validity_notes(view, cites, today=self.today())
