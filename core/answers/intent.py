@@ -51,14 +51,18 @@ _ASKS: dict[str, re.Pattern[str]] = {
     ),
 }
 
+# A figure of a kind: a number with its unit (what a villager asking 多少 or 几天 wants to read).
+_AMOUNT_FIGURE = r"\d+(?:\.\d+)?\s*(?:元|万元|千元|百元|%|％|倍|个百分点|亩|平方米)"
+_TIME_FIGURE = (
+    r"\d+\s*个?(?:工作日|日|天|周|个月|月|年|小时)|[一二三四五六七八九十]+个?(?:工作日|日|天|个月|年)"
+)
+_FIGURES: dict[str, re.Pattern[str]] = {AMOUNT: re.compile(_AMOUNT_FIGURE), TIME: re.compile(_TIME_FIGURE)}
+
 # What a passage says when it states that kind of fact (a verbatim sentence of a policy).
 _STATES: dict[str, re.Pattern[str]] = {
-    AMOUNT: re.compile(
-        r"\d+(?:\.\d+)?\s*(?:元|万元|千元|百元|%|％|倍|个百分点|亩|平方米)|标准|比例|限额|全额|减半|免除|免收|免费"
-    ),
+    AMOUNT: re.compile(_AMOUNT_FIGURE + r"|标准|比例|限额|全额|减半|免除|免收|免费"),
     TIME: re.compile(
-        r"\d+\s*个?(?:工作日|日|天|周|个月|月|年|小时)|之日起|之前|以前|以内|截止|届满|期满|每年|每半年|每月|每季度?|每周|按月|按季|按年"
-        r"|[一二三四五六七八九十]+个?(?:工作日|日|天|个月|年)"
+        _TIME_FIGURE + r"|之日起|之前|以前|以内|截止|届满|期满|每年|每半年|每月|每季度?|每周|按月|按季|按年"
     ),
     WHO: re.compile(r"对象|条件|符合|具备|属于|范围|适用于|纳入|认定为|人员|家庭|农户"),
     HOW: re.compile(
@@ -68,14 +72,6 @@ _STATES: dict[str, re.Pattern[str]] = {
     CONTACT: re.compile(r"电话|\d{3,4}-\d{7,8}|\d{5,}|联系|负责|受理|窗口|服务中心|热线"),
     VALIDITY: re.compile(r"(?:自|从).{0,16}(?:起施行|起执行|施行)|同时废止|有效期|废止|失效"),
     YES_NO: re.compile(r"不得|可以|应当|禁止|不予|予以|不需要|无需|不收|免|不能|须|必须"),
-}
-
-# A figure of that kind: a number with its unit (what a villager asking 多少 or 几天 wants to read).
-_FIGURES: dict[str, re.Pattern[str]] = {
-    AMOUNT: re.compile(r"\d+(?:\.\d+)?\s*(?:元|万元|千元|百元|%|％|倍|个百分点|亩|平方米)"),
-    TIME: re.compile(
-        r"\d+\s*个?(?:工作日|日|天|周|个月|月|年|小时)|[一二三四五六七八九十]+个?(?:工作日|日|天|个月|年)"
-    ),
 }
 
 _ORDER = (AMOUNT, TIME, WHO, HOW, MATERIALS, CONTACT, VALIDITY, YES_NO)
