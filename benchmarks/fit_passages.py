@@ -29,6 +29,7 @@ import numpy as np
 import yaml
 
 from benchmarks.bench_answers import prepare, question_sets, serving_settings
+from benchmarks.logit import corpus_shares, fit_logit
 from core.answers.leads import CONTINUE_CHARS
 from core.answers.passages import FEATURES, FIXED, PassageWeights, continued
 from core.services import Services, build_services
@@ -81,40 +82,17 @@ def picks(groups: Sequence[Group], w: np.ndarray) -> np.ndarray:
 
 
 def fit(groups: Sequence[Group], weights: np.ndarray, prior: np.ndarray, l2: float = L2) -> np.ndarray:
-    """Conditional-logit weights by full-batch Adam on the weighted negative log-likelihood, L2-regularised
-    toward REFERENCE (groups padded into one array, so a step is a few array operations). `prior` is where the
+    """Conditional-logit weights (benchmarks/logit.py), L2-regularised toward REFERENCE. `prior` is where the
     descent starts and where the FIXED weights stay."""
-    size = max(len(g.y) for g in groups)
-    x = np.zeros((len(groups), size, len(prior)))
-    y = np.zeros((len(groups), size))
-    mask = np.full((len(groups), size), -np.inf)
-    for k, g in enumerate(groups):
-        x[k, : len(g.y)], y[k, : len(g.y)], mask[k, : len(g.y)] = g.x, g.y, 0.0
-    share = weights / weights.sum()
     fixed = [FEATURES.index(name) for name in FIXED]  # never leads, whatever the data say
     reference = np.array([REFERENCE.get(name, 0.0) for name in FEATURES])
-    w = prior.copy()
-    m = np.zeros_like(w)
-    v = np.zeros_like(w)
-    for step in range(1, STEPS + 1):
-        s = x @ w + mask
-        p = np.exp(s - s.max(1, keepdims=True))
-        p /= p.sum(1, keepdims=True)
-        q = p * y
-        q /= q.sum(1, keepdims=True)
-        grad = l2 * (w - reference) + np.einsum("g,gnf,gn->f", share, x, p - q)
-        grad[fixed] = 0.0
-        m = 0.9 * m + 0.1 * grad
-        v = 0.999 * v + 0.001 * grad * grad
-        w -= 0.01 * (m / (1 - 0.9**step)) / (np.sqrt(v / (1 - 0.999**step)) + 1e-8)
-    return w
+    return fit_logit(
+        [g.x for g in groups], [g.y for g in groups], weights, prior, reference, l2, fixed, steps=STEPS
+    )
 
 
 def corpus_weights(groups: Sequence[Group]) -> np.ndarray:
-    sizes: dict[str, int] = {}
-    for g in groups:
-        sizes[g.corpus] = sizes.get(g.corpus, 0) + 1
-    return np.array([1.0 / sizes[g.corpus] ** POWER for g in groups])
+    return corpus_shares([g.corpus for g in groups], POWER)
 
 
 def report(groups: Sequence[Group], label: str, chosen: np.ndarray) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 from core.answers.compose import AnswerService
 from core.answers.curated import CuratedAnswers
 from core.answers.dialogue import Conversations
+from core.answers.rerank import Reranker
 from core.answers.retrieval import Retriever
 from core.cases.calendar import Clock, system_clock
 from core.cases.workflow import CATEGORY_FACTS
@@ -151,7 +152,7 @@ def build_services(
     knowledge = LiveKnowledge(store, reload_interval=settings.reload_interval)
     unanswered = UnansweredLog(db, legacy_file=settings.data_dir / "unanswered.jsonl")
     services: Services
-    retriever = Retriever(lambda: services.embedder)
+    retriever = Retriever(lambda: services.embedder, reranker=Reranker())
     curated_store = CuratedStore(db, cache_seconds=settings.reload_interval)
     curated = CuratedAnswers(curated_store, retriever)
 

@@ -222,11 +222,11 @@ _PREAMBLE = re.compile(
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff\w]+")
 
 
-def _bigrams(text: str) -> frozenset[str]:
+def char_bigrams(text: str) -> frozenset[str]:
     return frozenset(run[k : k + 2] for run in _CJK_RUN.findall(text) for k in range(len(run) - 1))
 
 
-def _longest_run(question: str, text: str) -> int:
+def longest_run(question: str, text: str) -> int:
     """Length of the longest substring of `question` that `text` contains (a phrase the question copies)."""
     best = 0
     n = len(question)
@@ -263,7 +263,7 @@ class PassageScorer:
         self.intents = tuple(intents)
         self.wants_validity = intent.VALIDITY in self.intents
         self.question = "".join(_CJK_RUN.findall(question.lower()))
-        self.bigrams = _bigrams(self.question)
+        self.bigrams = char_bigrams(self.question)
         self.model = weights or PassageWeights()
 
     def _share(self, text: str) -> float:
@@ -295,7 +295,7 @@ class PassageScorer:
             in_words / self.total,
             in_context / self.total,
             self._bigram_share(text),
-            _longest_run(self.question, text.lower()) / len(self.question) if self.question else 0.0,
+            longest_run(self.question, text.lower()) / len(self.question) if self.question else 0.0,
             self._share(before.text) if before is not None else 0.0,
             self._intent(text),
             self._figure(text),
@@ -314,7 +314,7 @@ class PassageScorer:
         ]
 
     def _bigram_share(self, text: str) -> float:
-        return len(self.bigrams & _bigrams(text.lower())) / len(self.bigrams) if self.bigrams else 0.0
+        return len(self.bigrams & char_bigrams(text.lower())) / len(self.bigrams) if self.bigrams else 0.0
 
     def _figure(self, text: str) -> float:
         return float(any(intent.states_figure(kind, text) for kind in self.intents))

@@ -31,7 +31,7 @@ from collections import Counter, OrderedDict
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Literal
+from typing import Literal, Protocol
 
 import numpy as np
 
@@ -167,12 +167,27 @@ class Legs:
     coverage: float = 0.0
 
 
-class Retriever:
-    """Searches the live knowledge view; the embedder is taken lazily from a provider."""
+class Reorder(Protocol):
+    """A second stage over the fused candidates (core/answers/rerank.py `Reranker`)."""
 
-    def __init__(self, embedder: Callable[[], Embedder], config: FusionConfig | None = None) -> None:
+    def rerank(
+        self, view: KnowledgeView, aq: AnalyzedQuery, legs: Legs, fused: dict[int, float]
+    ) -> dict[int, float]: ...
+
+
+class Retriever:
+    """Searches the live knowledge view; the embedder is taken lazily from a provider. With a `reranker`, hybrid
+    searches reorder the best fused chunks with it."""
+
+    def __init__(
+        self,
+        embedder: Callable[[], Embedder],
+        config: FusionConfig | None = None,
+        reranker: Reorder | None = None,
+    ) -> None:
         self._embedder = embedder
         self.config = config or FusionConfig()
+        self.reranker = reranker
         # One answer may search twice for the same words (a superseded rule's successor, a clarifying list):
         # the model is the slow part, so recent query vectors are kept.
         self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
@@ -240,6 +255,8 @@ class Retriever:
         )
         bm25, dense = legs.bm25, legs.dense
         fused = self._fuse(legs, mode, aq)
+        if self.reranker is not None and mode == "hybrid" and not aq.carried:
+            fused = self.reranker.rerank(view, aq, legs, fused)
         ranked = sorted(fused.items(), key=lambda kv: -kv[1])[:k]
         return [RetrievedChunk(chunks[i], s, bm25.get(i), dense.get(i)) for i, s in ranked]
 
