@@ -12,7 +12,7 @@ from core.answers.compose import AnswerService
 from core.answers.curated import CuratedAnswers
 from core.answers.dialogue import Conversations
 from core.answers.rerank import Reranker
-from core.answers.retrieval import Retriever
+from core.answers.retrieval import DocBM25Index, Retriever
 from core.cases.calendar import Clock, system_clock
 from core.cases.workflow import CATEGORY_FACTS
 from core.eligibility.catalog import Catalog
@@ -168,7 +168,13 @@ def build_services(
         on_unanswered=on_unanswered,
         curated=curated,
     )
-    knowledge.warmers += [retriever.bm25, lambda view: (view.glossary, view.referrals), eligibility_of]
+    knowledge.warmers += [
+        retriever.bm25,
+        lambda view: view.derived("doc_bm25", DocBM25Index),
+        Reranker.texts,
+        lambda view: (view.glossary, view.referrals),
+        eligibility_of,
+    ]
     services = Services(
         settings=settings,
         store=store,

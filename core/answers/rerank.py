@@ -109,6 +109,11 @@ class Reranker:
         self.weights = weights or RerankWeights()
         self.depth = depth
 
+    @staticmethod
+    def texts(view: KnowledgeView) -> ChunkTexts:
+        """The generation's chunk texts, words and pair rarities, built once (a warmer builds them at reload)."""
+        return view.derived("rerank_texts", ChunkTexts)
+
     def features(
         self, view: KnowledgeView, aq: AnalyzedQuery, legs: Legs, fused: dict[int, float]
     ) -> list[tuple[int, list[float]]]:
@@ -116,7 +121,7 @@ class Reranker:
         top = sorted(fused.items(), key=lambda kv: -kv[1])[: self.depth]
         if not top:
             return []
-        texts: ChunkTexts = view.derived("rerank_texts", ChunkTexts)
+        texts = self.texts(view)
         doc_index: DocBM25Index = view.derived("doc_bm25", DocBM25Index)
         chunks = view.chunks
         question = "".join(ch for ch in aq.normalized.lower() if ch.isalnum())
