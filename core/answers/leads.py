@@ -110,6 +110,7 @@ class LeadPicker:
         order: list[int] = []
         used = 0
         seen: set[tuple[str, int]] = set()
+        lead_spill: tuple[ChunkRecord, str, float] | None = None
         for value, c in scored:
             if len(out) >= MAX_SENTENCES:
                 break
@@ -122,13 +123,21 @@ class LeadPicker:
             if out and (c.lapsed or text.rstrip().endswith(("：", ":"))):
                 continue  # an old rule beside today's; a lead-in without its items
             seen.add((chunk.chunk_id, i))
+            spill: tuple[ChunkRecord, str, float] | None = None
             if not out and CONTINUE_CHARS:
                 text, taken = continued(chunk.text, i, CONTINUE_CHARS)
                 seen.update((chunk.chunk_id, j) for j in taken)
+                spill = _spill_over(view, chunk, taken[-1], CONTINUE_CHARS - len(text), c.score)
             out.append((chunk, text, c.score))
             order.append(i)
             used += len(text)
-        return _in_reading_order(out, order)
+            if spill is not None:
+                lead_spill = spill
+                used += len(spill[1])
+        ordered = _in_reading_order(out, order)
+        if lead_spill is not None:
+            ordered.insert(1, lead_spill)  # the lead's own text, read on across its chunk's end
+        return ordered
 
 
 def _in_reading_order(
@@ -143,3 +152,23 @@ def _in_reading_order(
     )
     rest = [k for k in range(1, len(picked)) if k not in following]
     return [picked[0], *(picked[k] for k in following), *(picked[k] for k in rest)]
+
+
+def _spill_over(
+    view: KnowledgeView, chunk: ChunkRecord, last: int, room: int, score: float
+) -> tuple[ChunkRecord, str, float] | None:
+    """When the lead ran to the end of its chunk with room left, the opening sentences of the next chunk of the
+    same section (a provision the chunker cut in two), cited as that chunk; else None."""
+    if room <= 0 or last < len(passages_of(chunk.text)) - 1:
+        return None
+    index = view.chunk_index.get(chunk.chunk_id)
+    siblings = view.doc_chunks.get(chunk.doc_id, [])
+    if index is None or index not in siblings:
+        return None
+    k = siblings.index(index)
+    if k + 1 >= len(siblings):
+        return None
+    nxt = view.chunks[siblings[k + 1]]
+    if nxt.section != chunk.section or not passages_of(nxt.text) or len(passages_of(nxt.text)[0].text) > room:
+        return None
+    return nxt, continued(nxt.text, 0, room)[0], score

@@ -21,7 +21,12 @@ class _Idf:
 
 
 class _View:
-    """What LeadPicker reads of a knowledge view: the document-frequency index."""
+    """What LeadPicker reads of a knowledge view: the document-frequency index, the chunks in document order."""
+
+    def __init__(self) -> None:
+        self.chunks: list[ChunkRecord] = []
+        self.chunk_index: dict[str, int] = {}
+        self.doc_chunks: dict[str, list[int]] = {}
 
     def derived(self, name: str, factory: Any) -> _Idf:
         return _Idf()
@@ -121,3 +126,35 @@ def test_runners_up_from_the_leads_own_text_follow_it_in_reading_order() -> None
     ]
     ordered = _in_reading_order(picked, [5, 0, 8, 6, 2])
     assert [text for _, text, _ in ordered] == ["lead", "second", "third", "other notice", "before"]
+
+
+class _Doc(_View):
+    """A view with one document cut into chunks, in order (what _spill_over reads)."""
+
+    def __init__(self, chunks: list[ChunkRecord]) -> None:
+        self.chunks = chunks
+        self.chunk_index = {c.chunk_id: i for i, c in enumerate(chunks)}
+        self.doc_chunks = {"doc": list(range(len(chunks)))}
+
+
+def _chunk(n: int, text: str, section: str | None = "第三条") -> ChunkRecord:
+    meta = DocumentMeta(doc_id="doc", title="doc的办法", source="doc.md")
+    return ChunkRecord(f"doc#{n}", "doc", text, 0, len(text), section, meta)
+
+
+def test_a_lead_at_its_chunks_end_reads_on_into_the_next_chunk_of_its_section_cited_as_that_chunk() -> None:
+    """The chunker cut a provision in two: the lead's next sentence opens the next chunk."""
+    first = _chunk(
+        0, "为支持展会恢复，现就有关措施通知如下。因疫情暂停举办的展会，年内继续举办的给予场租补贴。"
+    )
+    second = _chunk(1, "补贴按实际场租的50%核定，最高不超过100万元。其他事项另行通知。")
+    aq = AnalyzedQuery(original="暂停举办的展会有何补贴", normalized="暂停举办的展会有何补贴")
+    picker = LeadPicker(PassageWeights(), today=lambda: date(2026, 1, 1))
+    hits = [RetrievedChunk(first, 1.0)]
+    picked = picker.pick(_Doc([first, second]), aq, hits, classify(aq.normalized))  # type: ignore[arg-type]
+    assert "场租补贴" in picked[0][1]
+    assert picked[1][0] is second and picked[1][1].startswith("补贴按实际场租的50%核定")
+    # another section's opening is another provision: the lead stops at its chunk's end
+    other = _chunk(1, second.text, section="第四条")
+    picked = picker.pick(_Doc([first, other]), aq, hits, classify(aq.normalized))  # type: ignore[arg-type]
+    assert all(chunk is not other for chunk, _, _ in picked)
