@@ -20,6 +20,9 @@ a villager's question in words the notices never use (coverage ≈ 0.3) mostly b
 whatever document shares its one or two generic words. Two weights, at full coverage, were chosen with
 `python -m benchmarks.tune_fusion` on the DEV questions (tests/eval/dev_questions.yaml) and NCPPolicies; the held-out
 eval set only reports them.
+
+A second stage (core/answers/rerank.py, passed in as `reranker`) reorders the best fused chunks of a question
+asked on its own; a follow-up whose query carries its conversation's words keeps the fused order.
 """
 
 from __future__ import annotations
