@@ -151,18 +151,18 @@ class RelevanceConfig:
     the in-scope vs out-of-scope DEV questions of three corpora: policies/, realdocs, and NCPPolicies' tuning-origin
     questions with the product's DEV out-of-scope questions asked of that corpus); `threshold` is the cross-
     validated logit at which 96% of DEV in-scope questions are answered, lowered as far as that answers no more
-    out-of-scope DEV questions. Refitted on the hits of the reranked retrieval (core/answers/rerank.py). In
-    cross-validation: policies/ answers 96.3% of in-scope and refuses 97.6% of out-of-scope DEV questions, realdocs
-    97.3% and 100%, NCPPolicies 96.0% and 93.8%. Coefficients apply to the raw feature values.
+    out-of-scope DEV questions. In cross-validation: policies/ answers 97.8% of in-scope and refuses 96.5% of
+    out-of-scope DEV questions, realdocs 100% and 100%, NCPPolicies 96.0% and 93.8%. Coefficients apply to the
+    raw feature values.
     """
 
-    intercept: float = -74.39
-    w_dense: float = 83.67
-    w_unexplained: float = -2.07
-    w_concentration: float = 3.25
-    w_referral: float = -4.89
-    w_focus: float = 2.44
-    threshold: float = 0.2
+    intercept: float = -73.61
+    w_dense: float = 83.45
+    w_unexplained: float = -2.3
+    w_concentration: float = 3.04
+    w_referral: float = -4.97
+    w_focus: float = 1.82
+    threshold: float = -0.14
 
     def logit(self, f: RelevanceFeatures) -> float:
         """The model's log-odds that the passages answer the question."""
