@@ -7,7 +7,8 @@ RERANK_DEPTH chunks with their `Reranker.features`. A chunk is a positive when i
 (twice as wanted when it is also of a gold document); a question none of whose candidates holds the key counts its
 gold documents' chunks as positives; one with neither teaches nothing and is left out. The model is a conditional
 logit (benchmarks/logit.py) on features scaled to unit spread, L2-regularised toward the fused order (`fused`
-alone), each corpus counting with the square root of its size.
+alone), each corpus counting with the square root of its size. Every DEV question is fitted on, though questions
+below rerank.MIN_COVERAGE keep the fused order when answering (the frozen weights were fitted this way).
 
 DEV sets: tests/eval/dev_questions.yaml over policies/, the dev split of benchmarks/sets/realdocs.yaml
 (`--realdocs`), and NCPPolicies questions of origin wjunneng_local_train (`--ncp`). Printed per corpus, for the

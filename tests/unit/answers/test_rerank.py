@@ -125,3 +125,13 @@ class _Embedder:
 
     def embed_query(self, text: str) -> np.ndarray:
         return np.ones(4, dtype=np.float32) / 2
+
+
+def test_a_question_in_words_the_notices_never_use_keeps_the_fused_order() -> None:
+    view = _view()
+    legs, fused = _legs(view, "tourism", "exhibition")
+    question = "因疫情影响暂停举办的展会项目有何支持"
+    legs.coverage = 0.05  # a villager's words: the fusion ranked it by meaning
+    assert _order(view, question, legs, fused) == ["tourism", "exhibition"]
+    legs.coverage = 0.8
+    assert _order(view, question, legs, fused) == ["exhibition", "tourism"]
