@@ -5,7 +5,8 @@ Every passage of the top `PASSAGE_HITS` chunks is a candidate, scored linearly o
 (core/answers/passages.py FEATURES) with `PassageWeights`, fitted on the DEV splits of three corpora with
 `python -m benchmarks.fit_passages`. The best leads the answer and goes on with the sentences right after it
 (`continued`: real texts often answer in the sentence after the one that echoes the question); runners-up
-scoring at least RUNNER_UP_SHARE of it follow while the answer stays within ANSWER_BUDGET characters.
+scoring at least RUNNER_UP_SHARE of it follow while the answer stays within ANSWER_BUDGET characters. A lead that
+runs to its chunk's end reads on into the next chunk of the same section, cited as that chunk (`_spill_over`).
 
 Example::
 
@@ -127,7 +128,9 @@ class LeadPicker:
             if not out and CONTINUE_CHARS:
                 text, taken = continued(chunk.text, i, CONTINUE_CHARS)
                 seen.update((chunk.chunk_id, j) for j in taken)
-                spill = _spill_over(view, chunk, taken[-1], CONTINUE_CHARS - len(text), c.score)
+                spill, spilled = _spill_over(view, chunk, taken[-1], CONTINUE_CHARS - len(text), c.score)
+                if spill is not None:
+                    seen.update((spill[0].chunk_id, j) for j in spilled)
             out.append((chunk, text, c.score))
             order.append(i)
             used += len(text)
@@ -156,19 +159,20 @@ def _in_reading_order(
 
 def _spill_over(
     view: KnowledgeView, chunk: ChunkRecord, last: int, room: int, score: float
-) -> tuple[ChunkRecord, str, float] | None:
+) -> tuple[tuple[ChunkRecord, str, float] | None, list[int]]:
     """When the lead ran to the end of its chunk with room left, the opening sentences of the next chunk of the
-    same section (a provision the chunker cut in two), cited as that chunk; else None."""
+    same section (a provision the chunker cut in two), cited as that chunk, and the passages they are; else
+    (None, [])."""
+    nothing: tuple[None, list[int]] = (None, [])
     if room <= 0 or last < len(passages_of(chunk.text)) - 1:
-        return None
+        return nothing
     index = view.chunk_index.get(chunk.chunk_id)
     siblings = view.doc_chunks.get(chunk.doc_id, [])
-    if index is None or index not in siblings:
-        return None
-    k = siblings.index(index)
-    if k + 1 >= len(siblings):
-        return None
-    nxt = view.chunks[siblings[k + 1]]
-    if nxt.section != chunk.section or not passages_of(nxt.text) or len(passages_of(nxt.text)[0].text) > room:
-        return None
-    return nxt, continued(nxt.text, 0, room)[0], score
+    if index is None or index not in siblings or siblings.index(index) + 1 >= len(siblings):
+        return nothing
+    nxt = view.chunks[siblings[siblings.index(index) + 1]]
+    opening = passages_of(nxt.text)
+    if nxt.section != chunk.section or not opening or len(opening[0].text) > room:
+        return nothing
+    text, taken = continued(nxt.text, 0, room)
+    return (nxt, text, score), taken
