@@ -17,10 +17,9 @@ from core.answers.conversation import (
     resolve,
 )
 from core.answers.retrieval import RetrievedChunk, analyze
-from core.knowledge.generation import Snapshot, StoredDocument
 from core.knowledge.glossary import Glossary
 from core.knowledge.live import KnowledgeView
-from core.knowledge.models import ChunkRecord, DocumentMeta
+from tests.helpers.views import one_chunk_view
 
 # A small corpus without a catalog: every document says how to apply and what to bring (generic words); each
 # names its own topic (rare words).
@@ -52,13 +51,7 @@ GLOSSARY = [
 
 
 def _view() -> KnowledgeView:
-    docs, chunks = {}, []
-    for doc_id, (title, text) in DOCS.items():
-        meta = DocumentMeta(doc_id=doc_id, title=title, source=f"{doc_id}.md")
-        docs[doc_id] = StoredDocument(meta=meta, text=text, content_hash=doc_id)
-        chunks.append(ChunkRecord(f"{doc_id}-0", doc_id, text, 0, len(text), None, meta))
-    snapshot = Snapshot("g1", "test", docs, chunks, glossary_data=GLOSSARY)
-    return KnowledgeView(snapshot=snapshot, reader=None)  # type: ignore[arg-type]
+    return one_chunk_view(DOCS, GLOSSARY)
 
 
 VIEW = _view()

@@ -16,9 +16,8 @@ from core.answers.relevance import (
     relevance_features,
 )
 from core.answers.retrieval import AnalyzedQuery, RetrievedChunk
-from core.knowledge.generation import Snapshot, StoredDocument
 from core.knowledge.live import KnowledgeView
-from core.knowledge.models import ChunkRecord, DocumentMeta
+from tests.helpers.views import one_chunk_view
 
 
 @pytest.mark.parametrize(
@@ -110,14 +109,10 @@ def test_a_question_without_content_is_unexplained() -> None:
 
 
 def _view(glossary: list[dict[str, Any]] | None = None) -> KnowledgeView:
-    docs = {}
-    chunks = []
-    for doc_id, text in (("housing", "危房改造补助标准。"), ("credit", "小额贷款利息由财政贴息。")):
-        meta = DocumentMeta(doc_id=doc_id, title=f"{doc_id} 办法", source=f"{doc_id}.md")
-        docs[doc_id] = StoredDocument(meta=meta, text=text, content_hash=doc_id)
-        chunks.append(ChunkRecord(f"{doc_id}-0", doc_id, text, 0, len(text), None, meta))
-    snapshot = Snapshot("g1", "test", docs, chunks, glossary_data=glossary or [])
-    return KnowledgeView(snapshot=snapshot, reader=None)  # type: ignore[arg-type]
+    texts = {"housing": "危房改造补助标准。", "credit": "小额贷款利息由财政贴息。"}
+    return one_chunk_view(
+        {doc_id: (f"{doc_id} 办法", text) for doc_id, text in texts.items()}, glossary or []
+    )
 
 
 def test_features_take_the_best_cosine_and_the_best_documents_share_of_the_top_hits() -> None:

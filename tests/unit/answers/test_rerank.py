@@ -7,9 +7,8 @@ import pytest
 
 from core.answers.rerank import FEATURES, TEMPERATURE, ChunkTexts, Reranker, RerankWeights
 from core.answers.retrieval import AnalyzedQuery, Legs, Retriever
-from core.knowledge.generation import Snapshot, StoredDocument
 from core.knowledge.live import KnowledgeView
-from core.knowledge.models import ChunkRecord, DocumentMeta
+from tests.helpers.views import one_chunk_view
 
 DOCS = {
     "exhibition": (
@@ -26,12 +25,7 @@ DOCS = {
 
 
 def _view() -> KnowledgeView:
-    docs, chunks = {}, []
-    for doc_id, (title, text) in DOCS.items():
-        meta = DocumentMeta(doc_id=doc_id, title=title, source=f"{doc_id}.md")
-        docs[doc_id] = StoredDocument(meta=meta, text=text, content_hash=doc_id)
-        chunks.append(ChunkRecord(f"{doc_id}-0", doc_id, text, 0, len(text), None, meta))
-    return KnowledgeView(snapshot=Snapshot("g1", "test", docs, chunks), reader=None)  # type: ignore[arg-type]
+    return one_chunk_view(DOCS)
 
 
 def _legs(view: KnowledgeView, fused_first: str, other: str) -> tuple[Legs, dict[int, float]]:

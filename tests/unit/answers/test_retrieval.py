@@ -6,10 +6,9 @@ import numpy as np
 import pytest
 
 from core.answers.retrieval import QUERY_VECTORS, AnalyzedQuery, DocBM25Index, FusionConfig, Legs, Retriever
-from core.knowledge.generation import Snapshot, StoredDocument
 from core.knowledge.live import KnowledgeView
-from core.knowledge.models import ChunkRecord, DocumentMeta
 from core.text import tokenize
+from tests.helpers.views import one_chunk_view
 
 TEXTS = {
     "housing": "农村危房改造补助标准。C级危房维修加固，D级危房拆除重建。",
@@ -19,13 +18,7 @@ TEXTS = {
 
 
 def _view() -> KnowledgeView:
-    docs, chunks = {}, []
-    for doc_id, text in TEXTS.items():
-        meta = DocumentMeta(doc_id=doc_id, title=f"{doc_id} 办法", source=f"{doc_id}.md")
-        docs[doc_id] = StoredDocument(meta=meta, text=text, content_hash=doc_id)
-        chunks.append(ChunkRecord(f"{doc_id}-0", doc_id, text, 0, len(text), None, meta))
-    snapshot = Snapshot("g1", "test", docs, chunks)
-    return KnowledgeView(snapshot=snapshot, reader=None)  # type: ignore[arg-type]
+    return one_chunk_view({doc_id: (f"{doc_id} 办法", text) for doc_id, text in TEXTS.items()})
 
 
 @pytest.fixture(scope="module")
