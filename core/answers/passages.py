@@ -16,10 +16,11 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import lru_cache
 
 from core.answers import intent
+from core.answers.linear import LinearWeights
 from core.text import split_sentences, tokenize
 
 MAX_PASSAGE_CHARS = 160
@@ -181,7 +182,7 @@ FIXED = ("short", "furniture", "title_echo")
 
 
 @dataclass(frozen=True)
-class PassageWeights:
+class PassageWeights(LinearWeights):
     """Linear weights of FEATURES. Fitted with `python -m benchmarks.fit_passages` on the DEV splits of three
     corpora (policies/, realdocs, NCP tuning questions): the lead passage that holds the answer key."""
 
@@ -207,11 +208,8 @@ class PassageWeights:
     rank: float = 2.608
     lapsed: float = -0.564
 
-    def score(self, features: Sequence[float]) -> float:
-        return sum(w * f for w, f in zip(self.vector(), features, strict=True))
 
-    def vector(self) -> tuple[float, ...]:
-        return tuple(getattr(self, name) for name in FEATURES)
+assert tuple(f.name for f in fields(PassageWeights)) == FEATURES
 
 
 OPENING_CHARS = 200

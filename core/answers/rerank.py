@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Sequence
-from dataclasses import astuple, dataclass, fields
+from dataclasses import dataclass, fields
 
+from core.answers.linear import LinearWeights
 from core.answers.passages import char_bigrams, longest_run
 from core.answers.retrieval import AnalyzedQuery, DocBM25Index, Legs
 from core.knowledge.live import KnowledgeView
@@ -58,7 +58,7 @@ FEATURES = (
 
 
 @dataclass(frozen=True)
-class RerankWeights:
+class RerankWeights(LinearWeights):
     """Weights of FEATURES, fitted with `python -m benchmarks.fit_rerank` (the reference it is pulled toward, the
     fused order, is `fused` alone)."""
 
@@ -78,12 +78,6 @@ class RerankWeights:
     focus: float = 0.383
     doc_best: float = 1.892
     doc_count: float = -1.294
-
-    def vector(self) -> tuple[float, ...]:
-        return astuple(self)
-
-    def score(self, features: Sequence[float]) -> float:
-        return sum(w * f for w, f in zip(astuple(self), features, strict=True))
 
 
 assert tuple(f.name for f in fields(RerankWeights)) == FEATURES
