@@ -18,25 +18,18 @@ question, for the fitted ones; the printed `PassageWeights(...)` is what passage
 from __future__ import annotations
 
 import argparse
-import json
-import logging
-import pickle
 from collections.abc import Sequence
 from dataclasses import astuple
-from pathlib import Path
 
 import numpy as np
-import yaml
 
-from benchmarks.bench_answers import prepare, question_sets, serving_settings
+from benchmarks.dev_sets import add_arguments, cached, dev_corpora, quiet_logging
 from benchmarks.logit import corpus_shares, fit_logit
 from core.answers.leads import CONTINUE_CHARS
 from core.answers.passages import FEATURES, FIXED, PassageWeights, continued
-from core.services import Services, build_services
+from core.services import Services
 from tests.eval.answer_metrics import key_in
 
-ROOT = Path(__file__).resolve().parents[1]
-DEV = ROOT / "tests" / "eval" / "dev_questions.yaml"
 L2 = 0.02  # chosen by the out-of-fold figures this script prints (0.01–0.1 tried)
 # The hand-set weights the fit is pulled toward (what the features meant before any fitting): the asked words,
 # half for a heading's, the asked kind of fact, the retriever's rank; fragments and commencement clauses count
@@ -106,53 +99,20 @@ def report(groups: Sequence[Group], label: str, chosen: np.ndarray) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.fit_passages")
-    parser.add_argument(
-        "--data-dir", type=Path, default=ROOT / "data" / "eval", help="policies/ ingested here"
-    )
-    parser.add_argument("--realdocs", type=Path, default=None)
-    parser.add_argument("--realdocs-data-dir", type=Path, default=ROOT / "data" / "bench-realdocs")
-    parser.add_argument("--ncp", type=Path, default=None)
-    parser.add_argument("--ncp-data-dir", type=Path, default=ROOT / "data" / "ncp", help="as make bench-ncp")
-    parser.add_argument("--folds", type=int, default=5)
-    parser.add_argument(
-        "--cache", type=Path, default=None, help="keep the candidates here (refit without asking)"
-    )
+    parser = add_arguments(argparse.ArgumentParser(prog="python -m benchmarks.fit_passages"))
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.WARNING)
-    for handler in logging.getLogger().handlers:
-        handler.setLevel(logging.WARNING)
-
-    if args.cache and args.cache.exists():
-        groups = pickle.loads(args.cache.read_bytes())
-    else:
-        groups = collect(args)
-        if args.cache:
-            args.cache.write_bytes(pickle.dumps(groups))
-    report_and_fit(groups, args.folds)
+    quiet_logging()
+    report_and_fit(cached(args.cache, lambda: collect(args)), args.folds)
     return 0
 
 
 def collect(args: argparse.Namespace) -> list[Group]:
     """Every DEV question's candidate passages, on the corpora asked for."""
-    groups: list[Group] = []
-    policies = build_services(prepare("policies", ROOT, args.data_dir))
-    dev = yaml.safe_load(DEV.read_text(encoding="utf-8"))
-    groups += groups_of("policies", policies, [(q["q"], q.get("answer") or []) for q in dev["questions"]])
-    if args.realdocs:
-        real = build_services(prepare("realdocs", args.realdocs, args.realdocs_data_dir))
-        data = question_sets("realdocs")["dev"]["questions"]
-        groups += groups_of("realdocs", real, [(q["q"], q.get("answer") or []) for q in data])
-    if args.ncp:
-        from benchmarks.bench_ncp import TUNING_ORIGIN
-
-        ncp = build_services(serving_settings(args.ncp_data_dir / "state"))
-        queries = [
-            json.loads(x) for x in (args.ncp / "queries.jsonl").read_text(encoding="utf-8").splitlines()
-        ]
-        tuning = [(q["question"], [q["answer"]]) for q in queries if q["origin"] == TUNING_ORIGIN]
-        groups += groups_of("ncp", ncp, tuning)
-    return groups
+    return [
+        g
+        for corpus, services, questions in dev_corpora(args)
+        for g in groups_of(corpus, services, [(q.question, q.keys) for q in questions])
+    ]
 
 
 def report_and_fit(groups: list[Group], folds: int) -> None:

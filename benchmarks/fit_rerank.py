@@ -19,24 +19,17 @@ fused order and for the fitted weights out of fold: the top chunk is of a gold d
 from __future__ import annotations
 
 import argparse
-import json
-import logging
-import pickle
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
-import yaml
 
-from benchmarks.bench_answers import prepare, question_sets, serving_settings
+from benchmarks.dev_sets import add_arguments, cached, dev_corpora, quiet_logging
 from benchmarks.logit import corpus_shares, fit_logit
 from core.answers.rerank import FEATURES, Reranker
-from core.services import Services, build_services
+from core.services import Services
 from tests.eval.answer_metrics import key_in
 
-ROOT = Path(__file__).resolve().parents[1]
-DEV = ROOT / "tests" / "eval" / "dev_questions.yaml"
 L2 = 0.02  # on unit-spread features; chosen by the out-of-fold figures (0.001-0.1 tried)
 REFERENCE_FUSED = 4.0  # the reference keeps the fused order
 
@@ -85,27 +78,11 @@ def groups_of(
 
 def collect(args: argparse.Namespace) -> list[Group]:
     """Every DEV question's candidates, on the corpora asked for."""
-    groups: list[Group] = []
-    policies = build_services(prepare("policies", ROOT, args.data_dir))
-    dev = yaml.safe_load(DEV.read_text(encoding="utf-8"))
-    items = [(q["q"], q.get("answer") or [], q.get("docs") or []) for q in dev["questions"]]
-    groups += groups_of("policies", policies, items)
-    if args.realdocs:
-        real = build_services(prepare("realdocs", args.realdocs, args.realdocs_data_dir))
-        data = question_sets("realdocs")["dev"]["questions"]
-        groups += groups_of("realdocs", real, [(q["q"], q.get("answer") or [], q["docs"]) for q in data])
-    if args.ncp:
-        from benchmarks.bench_ncp import TUNING_ORIGIN
-
-        ncp = build_services(serving_settings(args.ncp_data_dir / "state"))
-        queries = [
-            json.loads(x) for x in (args.ncp / "queries.jsonl").read_text(encoding="utf-8").splitlines()
-        ]
-        tuning = [
-            (q["question"], [q["answer"]], [q["gold_docid"]]) for q in queries if q["origin"] == TUNING_ORIGIN
-        ]
-        groups += groups_of("ncp", ncp, tuning)
-    return groups
+    return [
+        g
+        for corpus, services, questions in dev_corpora(args)
+        for g in groups_of(corpus, services, [(q.question, q.keys, q.docs) for q in questions])
+    ]
 
 
 def fit(groups: Sequence[Group], l2: float = L2) -> np.ndarray:
@@ -157,30 +134,11 @@ def report(groups: Sequence[Group], folds: int, l2: float = L2) -> np.ndarray:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.fit_rerank")
-    parser.add_argument(
-        "--data-dir", type=Path, default=ROOT / "data" / "eval", help="policies/ ingested here"
-    )
-    parser.add_argument("--realdocs", type=Path, default=None)
-    parser.add_argument("--realdocs-data-dir", type=Path, default=ROOT / "data" / "bench-realdocs")
-    parser.add_argument("--ncp", type=Path, default=None)
-    parser.add_argument("--ncp-data-dir", type=Path, default=ROOT / "data" / "ncp", help="as make bench-ncp")
-    parser.add_argument("--folds", type=int, default=5)
+    parser = add_arguments(argparse.ArgumentParser(prog="python -m benchmarks.fit_rerank"))
     parser.add_argument("--l2", type=float, default=L2)
-    parser.add_argument(
-        "--cache", type=Path, default=None, help="keep the candidates here (refit without asking)"
-    )
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.WARNING)
-    for handler in logging.getLogger().handlers:
-        handler.setLevel(logging.WARNING)
-    if args.cache and args.cache.exists():
-        groups = pickle.loads(args.cache.read_bytes())
-    else:
-        groups = collect(args)
-        if args.cache:
-            args.cache.write_bytes(pickle.dumps(groups))
-    report(groups, args.folds, args.l2)
+    quiet_logging()
+    report(cached(args.cache, lambda: collect(args)), args.folds, args.l2)
     return 0
 
 
