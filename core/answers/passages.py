@@ -236,6 +236,14 @@ def longest_run(question: str, text: str) -> int:
     return best
 
 
+def halve_compound_parts(weights: dict[str, float]) -> None:
+    """jieba's search mode gives a compound and its parts (危房改造, 危房, 改造): the parts count PART_WEIGHT, so
+    one word of the question does not count three times (in place)."""
+    for t in list(weights):
+        if any(t != other and t in other for other in weights):
+            weights[t] *= PART_WEIGHT
+
+
 class PassageScorer:
     """Scores passages for one question: the question's words and phrases in the passage, the kind of fact it
     asks for, what the passage is (fragment, sign-off …); weighted by `PassageWeights`."""
@@ -252,11 +260,7 @@ class PassageScorer:
         # The asked words say which sentence answers; a glossary's policy terms only point at the document.
         self.weights = {t: EXPANSION_WEIGHT * idf(t) for t in set(expansion_tokens)}
         self.weights.update({t: idf(t) for t in set(query_tokens)})
-        # jieba's search mode gives a compound and its parts (危房改造, 危房, 改造): the parts count half, so one
-        # word of the question does not count three times.
-        for t in list(self.weights):
-            if any(t != other and t in other for other in self.weights):
-                self.weights[t] *= PART_WEIGHT
+        halve_compound_parts(self.weights)
         self.total = sum(self.weights.values()) or 1.0
         self.intents = tuple(intents)
         self.wants_validity = intent.VALIDITY in self.intents

@@ -22,7 +22,7 @@ from collections import Counter
 from dataclasses import dataclass, fields
 
 from core.answers.linear import LinearWeights
-from core.answers.passages import char_bigrams, longest_run
+from core.answers.passages import char_bigrams, halve_compound_parts, longest_run
 from core.answers.retrieval import AnalyzedQuery, DocBM25Index, Legs
 from core.knowledge.live import KnowledgeView
 from core.text import split_sentences, tokenize
@@ -84,12 +84,16 @@ assert tuple(f.name for f in fields(RerankWeights)) == FEATURES
 
 
 class ChunkTexts:
-    """Per generation: each chunk's searchable text (title, section, body; lower case), its words, and the
-    document frequency of character pairs (their rarity weighs a copied phrase)."""
+    """Per generation: each chunk's searchable text (title, section, body; lower case), its words, its body's
+    sentences, and the document frequency of character pairs (their rarity weighs a copied phrase)."""
 
     def __init__(self, view: KnowledgeView) -> None:
         self.text = [f"{c.meta.title} {c.section or ''} {c.text}".lower() for c in view.chunks]
         self.words = [frozenset(tokenize(t)) for t in self.text]
+        self.sentences = [
+            tuple(body[a:b] for a, b in split_sentences(body))
+            for body in (c.text.lower() for c in view.chunks)
+        ]
         df: Counter[str] = Counter()
         for t in self.text:
             df.update(char_bigrams(t))
@@ -126,14 +130,15 @@ class Reranker:
         question = "".join(ch for ch in aq.normalized.lower() if ch.isalnum())
         asked = set(tokenize(aq.normalized))
         idf = {t: doc_index.idf(t) for t in asked}
-        # a compound's parts (危房改造 → 危房, 改造) count half: one asked word is not counted three times
-        for t in list(idf):
-            if any(t != o and t in o for o in idf):
-                idf[t] *= 0.5
+        halve_compound_parts(idf)
         total = sum(idf.values()) or 1.0
         # pairs no chunk contains (江农 of 浙江农村) straddle two words: they say nothing and dilute the rest
         pair_idf = {b: idf_b for b in char_bigrams(question) if (idf_b := texts.bigram_idf(b)) is not None}
         pair_total = sum(pair_idf.values()) or 1.0
+
+        def pair_share(text: str) -> float:
+            return sum(w for b, w in pair_idf.items() if b in text) / pair_total
+
         expansions = set(tokenize(" ".join(aq.expansions))) - asked
         best_fused = top[0][1] or 1.0
         best_bm25 = max(legs.bm25.values(), default=0.0) or 1.0
@@ -149,14 +154,9 @@ class Reranker:
             if doc_id not in doc_words:
                 doc_words[doc_id] = doc_index.coverage(list(asked), doc_id)
             title = chunks[i].meta.title.lower()
-            share_pairs = sum(w for b, w in pair_idf.items() if b in text) / pair_total if pair_idf else 0.0
+            share_pairs = pair_share(text)
             run = longest_run(question, text) / len(question) if question else 0.0
-            focus = 0.0
-            if pair_idf:
-                body = chunks[i].text.lower()
-                for a, b in split_sentences(body):
-                    sentence = body[a:b]
-                    focus = max(focus, sum(w for p, w in pair_idf.items() if p in sentence) / pair_total)
+            focus = max((pair_share(sentence) for sentence in texts.sentences[i]), default=0.0)
             rows.append(
                 (
                     i,
@@ -170,7 +170,7 @@ class Reranker:
                         sum(w for t, w in idf.items() if t in words) / total,
                         doc_words[doc_id],
                         share_pairs,
-                        sum(w for b, w in pair_idf.items() if b in title) / pair_total if pair_idf else 0.0,
+                        pair_share(title),
                         run,
                         share_pairs * legs.coverage,
                         run * legs.coverage,
@@ -181,8 +181,9 @@ class Reranker:
             )
         best_of: dict[str, float] = {}
         count: Counter[str] = Counter()
+        bigrams = FEATURES.index("bigrams")
         for _, doc_id, f in rows:
-            best_of[doc_id] = max(best_of.get(doc_id, 0.0), f[FEATURES.index("bigrams")])
+            best_of[doc_id] = max(best_of.get(doc_id, 0.0), f[bigrams])
             count[doc_id] += 1
         return [(i, [*f, best_of[d], count[d] / len(rows)]) for i, d, f in rows]
 
