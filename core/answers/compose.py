@@ -19,6 +19,7 @@ from datetime import date
 
 from core.answers import conversation, intent, texts, validity
 from core.answers.answer import DRY_RUN, Answer, UnansweredSink
+from core.answers.clarify import clarify_choices
 from core.answers.conversation import ConversationContext, Resolution
 from core.answers.curated import CuratedAnswers
 from core.answers.intent import classify
@@ -87,7 +88,7 @@ class AnswerService:
         elif turn.kind == "orphan":
             answer = self._clarify(view, aq, origin)
         else:
-            answer = self._answer(view, self._turn_query(view, aq, turn), top_k, turn.prefer_docs, origin)
+            answer = self._answer(view, self._turn_query(view, aq, turn), top_k, turn, origin)
         answer.context = conversation.next_context(
             context,
             question,
@@ -116,7 +117,7 @@ class AnswerService:
         today = self.today()
         # Measures in force first: an expired notice is never the likeliest thing a villager means.
         hits = sorted(self.retriever.search(view, aq, k=40), key=lambda h: not h.chunk.meta.in_force(today))
-        choices = conversation.clarify_choices(hits, self.catalog_of(view), aq.normalized)
+        choices = clarify_choices(hits, self.catalog_of(view), aq.normalized)
         if not choices:
             return self._abstain(aq.original, texts.ABSTAIN, "no_match", origin)
         names = texts.LIST_SEP.join(f"“{c['name']}”" for c in choices)
@@ -127,11 +128,11 @@ class AnswerService:
         view: KnowledgeView,
         aq: AnalyzedQuery,
         top_k: int,
-        prefer_docs: Sequence[str] = (),
+        turn: Resolution | None = None,
         origin: object | None = None,
     ) -> Answer:
         question = aq.original
-        hits = self._answerable(view, aq, top_k, prefer_docs)
+        hits = self._answerable(view, aq, top_k, turn)
         if hits is None:
             # Another office's business (公积金, 离婚, 驾照 …): say whom to ask instead.
             referral = view.referrals.match(aq.normalized)
@@ -143,12 +144,21 @@ class AnswerService:
         return self._compose(view, aq, hits, measures, top_k, origin)
 
     def _answerable(
-        self, view: KnowledgeView, aq: AnalyzedQuery, top_k: int = 3, prefer_docs: Sequence[str] = ()
+        self, view: KnowledgeView, aq: AnalyzedQuery, top_k: int = 3, turn: Resolution | None = None
     ) -> list[RetrievedChunk] | None:
-        """The ranked hits an answer is composed from, or None when they do not answer the question at all."""
+        """The ranked hits an answer is composed from, or None when they do not answer the question at all.
+
+        A follow-up that only asks how, when or who about the conversation's topic is not judged again: its
+        query is the villager's earlier words, which the relevance model would read as a fresh question.
+        """
         hits = self.retriever.search(view, aq, k=max(8, top_k * 2))
-        hits = conversation.prefer_documents(self._prefer_in_force(hits), prefer_docs)
-        if not hits or not self._relevant(view, aq, hits):
+        if turn is not None and aq.carried and turn.prefer_docs:
+            own = self.retriever.search(view, aq.original, k=max(8, top_k * 2), doc_ids=turn.prefer_docs)
+            hits = conversation.add_own_candidates(hits, own)
+        hits = conversation.prefer_documents(self._prefer_in_force(hits), turn.prefer_docs if turn else ())
+        if not hits:
+            return None
+        if not (turn is not None and turn.topic_in_scope) and not self._relevant(view, aq, hits):
             return None
         return validity.stand_in_successors(self.retriever, view, aq, hits, today=self.today())
 

@@ -40,13 +40,15 @@ from core.text import STOP_WORDS, load_jieba, normalize_query
 
 MAX_QUESTIONS = 3  # earlier questions kept per conversation
 MAX_TOPIC_TERMS = 8
-MAX_CLARIFY = 3
 # A word used by more than this share of the documents asks how, not what (申请, 材料, 电话 …).
 GENERIC_SHARE = 0.6
 # A word no document uses names a topic only when it is rare in general Chinese (surprisal in jieba's dictionary,
 # natural log): 房子 10, 养牛 12 name something; 还有 8, 今年 9 do not.
 MIN_UNKNOWN_SURPRISAL = 10.0
 PREFER_PREVIOUS = 1.25  # score factor of the previous turn's documents in a follow-up
+# Share of its score a passage found by a follow-up's own words in the previous documents adds (chosen on the
+# DEV follow-ups among 0.25, 0.5 and 1: larger lets the asked words pull in another part of a long notice).
+OWN_CANDIDATES_WEIGHT = 0.25
 
 Kind = Literal["own", "follow_up", "orphan"]
 
@@ -126,6 +128,8 @@ class Resolution:
     topic: tuple[str, ...] = ()  # this turn's topic terms, carried to the next
     prefer_docs: tuple[str, ...] = ()
     carried: str = ""  # the words `query` adds to what was asked (they find the document, not the sentence)
+    # Nothing of its own to judge (咋报名, 多久能批): the topic passed the relevance check on the earlier turn.
+    topic_in_scope: bool = False
 
 
 @dataclass
@@ -219,7 +223,7 @@ def resolve(
     extra = [t for t in context.topic if t not in query]
     if extra:
         query = f"{query} {' '.join(extra)}"
-    return Resolution("follow_up", query, carried, context.doc_ids, " ".join(extra))
+    return Resolution("follow_up", query, carried, context.doc_ids, " ".join(extra), topic_in_scope=not topic)
 
 
 def prefer_documents(hits: list[RetrievedChunk], doc_ids: Sequence[str]) -> list[RetrievedChunk]:
@@ -231,6 +235,23 @@ def prefer_documents(hits: list[RetrievedChunk], doc_ids: Sequence[str]) -> list
         if h.chunk.doc_id in wanted:
             h.score *= PREFER_PREVIOUS
     return sorted(hits, key=lambda h: -h.score)
+
+
+def add_own_candidates(hits: list[RetrievedChunk], own: list[RetrievedChunk]) -> list[RetrievedChunk]:
+    """A follow-up's hits with the passages its own words find in the previous documents added.
+
+    The conversation's topic words find the document but not always the sentence: after a question on unpaid
+    wages, 工资单他得留几年 retrieved with 拖欠 工资 finds every clause on arrears, while 工资单 留 几年 alone, among
+    the wage regulation's clauses, finds 至少保存3年. Those passages count OWN_CANDIDATES_WEIGHT of their score,
+    so they join the candidates the lead is chosen from and break ties, but do not outrank the topic's passages.
+    """
+    by_id: dict[str, RetrievedChunk] = {h.chunk.chunk_id: replace(h) for h in hits}
+    for h in own:
+        if h.chunk.chunk_id in by_id:
+            by_id[h.chunk.chunk_id].score += OWN_CANDIDATES_WEIGHT * h.score
+        else:
+            by_id[h.chunk.chunk_id] = replace(h, score=OWN_CANDIDATES_WEIGHT * h.score)
+    return sorted(by_id.values(), key=lambda h: -h.score)
 
 
 def next_context(
@@ -256,45 +277,6 @@ def next_context(
         doc_ids=tuple(dict.fromkeys(doc_ids)),
         measure_ids=tuple(dict.fromkeys(measure_ids)),
     )
-
-
-def clarify_choices(
-    hits: Sequence[RetrievedChunk], catalog: Iterable[MeasureCard], question: str
-) -> list[dict[str, str | None]]:
-    """The two or three measures (or, without a catalog, documents) a topic-less question most likely means.
-
-    Each choice carries the question to ask instead: the measure's name followed by the follow-up.
-    """
-    by_doc: dict[str, list[MeasureCard]] = {}
-    for m in catalog:
-        for ref in m.basis:
-            if ref.doc_id and m not in by_doc.get(ref.doc_id, []):
-                by_doc.setdefault(ref.doc_id, []).append(m)
-    choices: list[dict[str, str | None]] = []
-    docs: set[str] = set()
-    for h in hits:
-        doc_id = h.chunk.doc_id
-        if doc_id in docs:
-            continue  # one choice per document: different measures, not two readings of one notice
-        if by_doc:
-            own = by_doc.get(doc_id, [])
-            # The measure whose clause the passage is, else the document's first measure.
-            measure = next((m for m in own if any(_quoted(h.chunk.text, r.quote) for r in m.basis)), None)
-            measure = measure or (own[0] if own else None)
-            if measure is None:
-                continue
-            docs.add(doc_id)
-            name = _short_name(measure.name)
-            choices.append(
-                {"measure_id": measure.id, "doc_id": None, "name": name, "question": name + question}
-            )
-        else:
-            docs.add(doc_id)
-            name = _short_name(h.chunk.meta.title)
-            choices.append({"measure_id": None, "doc_id": doc_id, "name": name, "question": name + question})
-        if len(choices) >= MAX_CLARIFY:
-            break
-    return choices
 
 
 # -- helpers ---------------------------------------------------------------------------------------------------
@@ -385,12 +367,3 @@ def _kin(a: str, b: str, *, first: bool) -> bool:
     if a == b or len(b) < 2:
         return False
     return a[-1] == b[-1] or (first and a[0] == b[0] and a[0] not in STOP_WORDS)
-
-
-def _quoted(text: str, quote: str) -> bool:
-    return bool(quote) and (quote in text or text in quote or quote[:30] in text)
-
-
-def _short_name(name: str) -> str:
-    """A measure or document name without its parenthesised part (麻黄鸡苗补助（三统一、一补助） → 麻黄鸡苗补助)."""
-    return re.sub(r"[（(][^）)]*[）)]", "", name).strip() or name

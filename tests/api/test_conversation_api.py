@@ -21,6 +21,7 @@ from tests.conftest import make_settings
 CREDIT = "qinghe-microcredit-2023"
 SPRING = "qinghe-spring-farming-2022"  # the expired 春耕 notice, which also lists materials
 HOUSING = "qinghe-housing-safety-2023"
+EDUCATION = "qinghe-education-aid-2023"
 
 
 def _ask(client: TestClient, question: str, conversation_id: str | None = None) -> AskOut:
@@ -48,6 +49,25 @@ def test_a_follow_up_is_answered_about_the_previous_measure(api_client: TestClie
     assert "身份证" in follow.answer and not follow.clarify
     who = _ask(api_client, "找谁办", follow.conversation_id)  # a third turn stays on the topic
     assert _docs(who)[0] == CREDIT
+
+
+def test_a_follow_up_that_only_asks_is_not_declined_for_the_villagers_words_of_the_first_turn(
+    api_client: TestClient,
+) -> None:
+    """供不起 and 娃 are no notice's words: the carried query would read as out of scope if judged afresh."""
+    first = _ask(api_client, "家里娃上学供不起")
+    assert _docs(first)[:1] == [EDUCATION]
+    follow = _ask(api_client, "找谁申请", first.conversation_id)
+    assert not follow.abstained and _docs(follow)[:1] == [EDUCATION]
+
+
+def test_a_follow_ups_own_words_find_the_sentence_in_the_previous_document(api_client: TestClient) -> None:
+    """After 养牛 and 养羊, the carried words find every clause on livestock; 啥时候报 alone, within the award
+    notice, finds the application period."""
+    first = _ask(api_client, "养牛有奖补不")
+    second = _ask(api_client, "那养羊呢", first.conversation_id)
+    when = _ask(api_client, "啥时候报", second.conversation_id)
+    assert "3月1日至10月31日" in when.answer
 
 
 def test_what_about_x_is_asked_of_the_previous_question(api_client: TestClient) -> None:

@@ -7,10 +7,11 @@ from typing import Any
 
 import pytest
 
+from core.answers.clarify import clarify_choices
 from core.answers.conversation import (
     ConversationContext,
     Resolution,
-    clarify_choices,
+    add_own_candidates,
     is_elliptic,
     next_context,
     prefer_documents,
@@ -211,3 +212,24 @@ def test_clarify_offers_the_measures_of_the_best_documents_with_a_question_to_as
     plain = clarify_choices(hits, [], "要带什么材料")
     assert [c["doc_id"] for c in plain] == ["housing", "credit", "medical"]
     assert plain[0]["measure_id"] is None
+
+
+def test_a_follow_up_that_only_asks_is_in_scope_through_its_topic_and_one_with_words_of_its_own_is_judged() -> (
+    None
+):
+    context = _after("小额信贷最多贷多少", "credit")
+    assert _resolve("咋报名", context).topic_in_scope
+    own_words = _resolve("鉴定报告要带吗", _after("危房改造补多少", "housing"))
+    assert own_words.kind == "follow_up" and not own_words.topic_in_scope  # 鉴定报告: judged again
+    assert not _resolve("那低保户呢", context).topic_in_scope  # something swapped in
+    assert not _resolve("危房改造补多少", context).topic_in_scope  # a topic of its own
+
+
+def test_a_follow_ups_own_words_add_candidates_from_the_previous_documents_below_the_topics() -> None:
+    credit, housing, medical = VIEW.chunks[0], VIEW.chunks[1], VIEW.chunks[2]
+    topic = [RetrievedChunk(credit, 1.0), RetrievedChunk(medical, 0.6)]
+    own = [RetrievedChunk(housing, 1.0), RetrievedChunk(medical, 1.0)]
+    merged = add_own_candidates(topic, own)
+    assert [h.chunk.doc_id for h in merged] == ["credit", "medical", "housing"]
+    assert merged[1].score == pytest.approx(0.6 + 0.25) and merged[2].score == pytest.approx(0.25)
+    assert topic[1].score == 0.6  # the hits passed in are not changed
