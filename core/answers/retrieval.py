@@ -38,6 +38,7 @@ from typing import Literal, Protocol
 
 import numpy as np
 
+from core.answers.places import named_places, prefer_named_places
 from core.knowledge.embedding import Embedder
 from core.knowledge.glossary import Glossary
 from core.knowledge.live import KnowledgeView
@@ -260,6 +261,8 @@ class Retriever:
         fused = self._fuse(legs, mode, aq)
         if self.reranker is not None and mode == "hybrid" and not aq.carried:
             fused = self.reranker.rerank(view, aq, legs, fused)
+        if mode == "hybrid":
+            fused = prefer_named_places(chunks, named_places(aq.normalized), fused)
         ranked = sorted(fused.items(), key=lambda kv: -kv[1])[:k]
         return [RetrievedChunk(chunks[i], s, bm25.get(i), dense.get(i)) for i, s in ranked]
 
