@@ -14,6 +14,7 @@ Example::
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from core.knowledge.models import ChunkRecord
 from core.text import load_jieba
@@ -50,7 +51,7 @@ def prefer_named_places(
     return {i: s * PLACE_PREFERENCE if i in named else s for i, s in scores.items()}
 
 
-def _posseg():  # type: ignore[no-untyped-def]
+def _posseg() -> Any:
     load_jieba()  # initialised quietly, once
     import jieba.posseg as posseg
 
