@@ -47,7 +47,7 @@ GENERIC_SHARE = 0.6
 MIN_UNKNOWN_SURPRISAL = 10.0
 PREFER_PREVIOUS = 1.25  # score factor of the previous turn's documents in a follow-up
 # Share of its score a passage found by a follow-up's own words in the previous documents adds (chosen on the
-# DEV follow-ups among 0.25, 0.5 and 1: larger lets the asked words pull in another part of a long notice).
+# DEV follow-ups among 0, 0.25, 0.5 and 1: larger lets the asked words pull in another part of a long notice).
 OWN_CANDIDATES_WEIGHT = 0.25
 
 Kind = Literal["own", "follow_up", "orphan"]
@@ -240,10 +240,10 @@ def prefer_documents(hits: list[RetrievedChunk], doc_ids: Sequence[str]) -> list
 def add_own_candidates(hits: list[RetrievedChunk], own: list[RetrievedChunk]) -> list[RetrievedChunk]:
     """A follow-up's hits with the passages its own words find in the previous documents added.
 
-    The conversation's topic words find the document but not always the sentence: after a question on unpaid
-    wages, 工资单他得留几年 retrieved with 拖欠 工资 finds every clause on arrears, while 工资单 留 几年 alone, among
-    the wage regulation's clauses, finds 至少保存3年. Those passages count OWN_CANDIDATES_WEIGHT of their score,
-    so they join the candidates the lead is chosen from and break ties, but do not outrank the topic's passages.
+    The conversation's topic words find the document but not always the sentence: after 养牛有奖补不 and 那养羊呢,
+    啥时候报 retrieved with 养牛 养羊 finds every clause on livestock, while 啥时候报 alone, among the award notice's
+    clauses, finds 申报时间为每年3月1日至10月31日. Those passages count OWN_CANDIDATES_WEIGHT of their score, so
+    they join the candidates the lead is chosen from and break ties, but do not outrank the topic's passages.
     """
     by_id: dict[str, RetrievedChunk] = {h.chunk.chunk_id: replace(h) for h in hits}
     for h in own:
