@@ -67,7 +67,7 @@ async def answer_question(update: Update, context: BotContext, question: str) ->
         keyboard.append([button(T.CLARIFY_BUTTON.format(name=choice["name"]), Clarify(key, i))])
     for measure in (data.get("measures") or [])[:2]:
         keyboard.append([button(T.CARD_BUTTON.format(name=measure["name"]), MeasureCard(str(measure["id"])))])
-    if not data.get("abstained") and not data.get("clarify"):
+    if not data.get("abstained") and data.get("citations"):  # not under a clarifying question or 好的's reply
         keyboard.append(
             [button(T.FEEDBACK_YES, Feedback(key, True)), button(T.FEEDBACK_NO, Feedback(key, False))]
         )

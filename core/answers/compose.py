@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable, Sequence
 from datetime import date
 
-from core.answers import conversation, intent, texts, validity
+from core.answers import conversation, intent, smalltalk, texts, validity
 from core.answers.answer import DRY_RUN, Answer, UnansweredSink
 from core.answers.clarify import clarify_choices
 from core.answers.conversation import ConversationContext, Resolution
@@ -80,6 +80,9 @@ class AnswerService:
             answer = self._abstain(question, texts.ABSTAIN_HOSTILE, "hostile", origin)
             answer.context = context
             return answer
+        polite = smalltalk.reply(question)
+        if polite is not None:  # 好的, 谢谢, 你好: nothing asked; the conversation goes on as it was
+            return Answer(answer=polite, abstained=False, context=context)
         aq = self.retriever.analyze(view, question)
         turn = conversation.resolve(view, aq, context, catalog=self.catalog_of(view))
         curated = self._curated(view, aq, count=origin is not DRY_RUN)

@@ -18,6 +18,13 @@ ABSTAIN_HOSTILE = (
 )
 # A follow-up with no earlier question to read it by (要带什么材料 as a first question); {names}: 2–3 measures.
 CLARIFY = "您问的是哪一项政策？是{names}，还是别的？请点选，或者带上政策名称再问一次。"
+# Messages that ask nothing (core/answers/smalltalk.py).
+SMALLTALK_HELLO = (
+    "您好！我是帮扶政策问答。想问哪项政策、能不能办、怎么办，直接打字问我就行，比如“危房改造补多少钱”。"
+)
+SMALLTALK_THANKS = "不客气！还有想问的，直接打字问我就行。"
+SMALLTALK_OK = "好的。还有想问的，直接打字问我就行。"
+SMALLTALK_BYE = "再见！有事随时来问。"
 MEASURE_HEAD = "【{name}】"
 MEASURE_WHO = "谁能办：{who}"
 MEASURE_AMOUNT = "补多少：{amount}"

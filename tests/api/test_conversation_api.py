@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import update
 
 from api.schemas.answers import AskOut
+from core.answers import texts
 from core.records.conversations import Conversation
 from core.records.db import temporary_schema, utcnow
 from tests.conftest import make_settings
@@ -68,6 +69,19 @@ def test_a_follow_ups_own_words_find_the_sentence_in_the_previous_document(api_c
     second = _ask(api_client, "那养羊呢", first.conversation_id)
     when = _ask(api_client, "啥时候报", second.conversation_id)
     assert "3月1日至10月31日" in when.answer
+
+
+def test_thanks_and_greetings_get_a_short_reply_and_the_conversation_keeps_its_topic(
+    api_client: TestClient,
+) -> None:
+    hello = _ask(api_client, "你好")  # a first message: not "the policy library has nothing"
+    assert not hello.abstained and not hello.citations and hello.answer == texts.SMALLTALK_HELLO
+    first = _ask(api_client, "小额信贷怎么申请")
+    ok = _ask(api_client, "好的，谢谢！", first.conversation_id)
+    assert ok.answer == texts.SMALLTALK_THANKS and not ok.citations and not ok.abstained
+    assert ok.conversation_id == first.conversation_id
+    follow = _ask(api_client, "那要带什么材料", ok.conversation_id)  # still about the loan
+    assert _docs(follow)[:1] == [CREDIT] and "身份证" in follow.answer
 
 
 def test_what_about_x_is_asked_of_the_previous_question(api_client: TestClient) -> None:
