@@ -91,7 +91,8 @@ class AnswerService:
         elif turn.kind == "orphan":
             answer = self._clarify(view, aq, origin)
         else:
-            answer = self._answer(view, self._turn_query(view, aq, turn), top_k, turn, origin)
+            previous = context.measure_ids if context is not None and turn.kind == "follow_up" else ()
+            answer = self._answer(view, self._turn_query(view, aq, turn), top_k, turn, origin, previous)
         answer.context = conversation.next_context(
             context,
             question,
@@ -133,6 +134,7 @@ class AnswerService:
         top_k: int,
         turn: Resolution | None = None,
         origin: object | None = None,
+        previous_measures: Sequence[str] = (),
     ) -> Answer:
         question = aq.original
         hits = self._answerable(view, aq, top_k, turn)
@@ -143,7 +145,7 @@ class AnswerService:
                 message = texts.ABSTAIN_REFERRAL.format(office=referral.office)
                 return self._abstain(question, message, "out_of_scope", origin)
             return self._abstain(question, texts.ABSTAIN, "no_match", origin)
-        measures = self._match_measures(view, aq, hits)
+        measures = self._match_measures(view, aq, hits, previous_measures)
         return self._compose(view, aq, hits, measures, top_k, origin)
 
     def _answerable(
@@ -188,7 +190,11 @@ class AnswerService:
         return self.relevance.relevant(self.features(view, aq, hits))
 
     def _match_measures(
-        self, view: KnowledgeView, aq: AnalyzedQuery, hits: Sequence[RetrievedChunk]
+        self,
+        view: KnowledgeView,
+        aq: AnalyzedQuery,
+        hits: Sequence[RetrievedChunk],
+        previous: Sequence[str] = (),
     ) -> list[MeasureCard]:
         """Catalog measures the question is about: it names the measure and the measure's documents were found.
 
@@ -219,10 +225,12 @@ class AnswerService:
                     for ref in m.basis
                 )
             )
-            if named < 0.5 and not keyword and not (clauses and named > 0):
+            # a follow-up goes on about the measure its conversation was about (认定要多久 → 打哪个电话)
+            carried = m.id in previous
+            if named < 0.5 and not keyword and not (clauses and named > 0) and not carried:
                 continue
             rank = min(top_docs.index(d) for d in basis_docs if d in top_docs)
-            scored.append((named + 0.5 * keyword + 1.0 / (1 + rank) + clauses, m))
+            scored.append((named + 0.5 * keyword + 1.0 / (1 + rank) + clauses + carried, m))
         scored.sort(key=lambda p: -p[0])
         return [m for _, m in scored[:1]]
 

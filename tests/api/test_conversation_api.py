@@ -84,6 +84,16 @@ def test_thanks_and_greetings_get_a_short_reply_and_the_conversation_keeps_its_t
     assert _docs(follow)[:1] == [CREDIT] and "身份证" in follow.answer
 
 
+def test_a_follow_up_goes_on_about_the_measure_its_conversation_was_about(api_client: TestClient) -> None:
+    """打哪个电话 names no measure; the conversation was about 防止返贫监测对象识别纳入, whose card gives the hotline."""
+    first = _ask(api_client, "防返贫监测的收入线是多少")
+    second = _ask(api_client, "认定要多久", first.conversation_id)
+    assert "monitoring-identification" in [m.id for m in second.measures]
+    phone = _ask(api_client, "打哪个电话", second.conversation_id)
+    assert [m.id for m in phone.measures] == ["monitoring-identification"]
+    assert "0550-7012300" in phone.answer
+
+
 def test_what_about_x_is_asked_of_the_previous_question(api_client: TestClient) -> None:
     first = _ask(api_client, "房子鉴定成D级了 拆了重盖给多少钱")
     assert HOUSING in _docs(first)
