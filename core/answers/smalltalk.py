@@ -4,7 +4,8 @@ A villager answers 好的, 谢谢 or 嗯 after an answer, or opens with 你好 /
 answered with a clause of the previous notice; asked first, 你好 was told the policy library has nothing. `reply`
 recognises such a message when it is nothing else (after punctuation, emoji and particles such as 啊 呀 哈 啦 are
 taken off) and gives a short reply that says what to do next; a message with anything more (谢谢 那要带啥材料) is a
-question and is answered as one. The conversation is left as it was, so the next follow-up still has its topic.
+question and is answered as one. A message of only emoji (👍) is a nod, one of only punctuation (？) asks what to
+do. The conversation is left as it was, so the next follow-up still has its topic.
 
 Example::
 
@@ -15,6 +16,7 @@ Example::
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from core.answers import texts
 from core.text import normalize_query
@@ -38,8 +40,16 @@ _REPLIES = {
 
 def reply(question: str) -> str | None:
     """The reply to a message that asks nothing, or None when it is a question (or anything else)."""
-    text = _FILLER.sub("", normalize_query(question).lower())
-    if not text or len(text) > MAX_CHARS:
+    raw = normalize_query(question).strip()
+    text = _FILLER.sub("", raw.lower())
+    if not text:
+        if not raw:
+            return None
+        # 👍 or 🙏 alone is a nod; "？" or "。。。" alone asks what to do
+        return (
+            texts.SMALLTALK_OK if any(unicodedata.category(ch) == "So" for ch in raw) else texts.SMALLTALK_ASK
+        )
+    if len(text) > MAX_CHARS:
         return None
     kinds: set[str] = set()
     pos = 0

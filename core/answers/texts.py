@@ -25,6 +25,7 @@ SMALLTALK_HELLO = (
 SMALLTALK_THANKS = "不客气！还有想问的，直接打字问我就行。"
 SMALLTALK_OK = "好的。还有想问的，直接打字问我就行。"
 SMALLTALK_BYE = "再见！有事随时来问。"
+SMALLTALK_ASK = "您想问什么？直接打字问我就行，比如“危房改造补多少钱”“小额信贷要带什么材料”。"
 MEASURE_HEAD = "【{name}】"
 MEASURE_WHO = "谁能办：{who}"
 MEASURE_AMOUNT = "补多少：{amount}"

@@ -23,6 +23,10 @@ from core.answers.smalltalk import reply
         ("在吗", texts.SMALLTALK_HELLO),
         ("您好啊", texts.SMALLTALK_HELLO),
         ("再见", texts.SMALLTALK_BYE),
+        ("👍", texts.SMALLTALK_OK),
+        ("🙏🙏", texts.SMALLTALK_OK),
+        ("？", texts.SMALLTALK_ASK),
+        ("。。。", texts.SMALLTALK_ASK),
     ],
 )
 def test_a_message_that_asks_nothing_gets_a_short_reply(message: str, expected: str) -> None:
@@ -41,7 +45,7 @@ def test_a_message_that_asks_nothing_gets_a_short_reply(message: str, expected: 
         "好人好事",
         "要带什么材料",
         "",
-        "👍",
+        "  ",
     ],
 )
 def test_anything_more_is_a_question(message: str) -> None:
