@@ -11,7 +11,7 @@ from typing import Any
 from core.answers.compose import AnswerService
 from core.answers.curated import CuratedAnswers
 from core.answers.dialogue import Conversations
-from core.answers.places import named_places
+from core.answers.places import place_words
 from core.answers.rerank import Reranker
 from core.answers.retrieval import DocBM25Index, Retriever
 from core.cases.calendar import Clock, system_clock
@@ -173,7 +173,7 @@ def build_services(
         retriever.bm25,
         lambda view: view.derived("doc_bm25", DocBM25Index),
         Reranker.texts,
-        lambda view: named_places(""),  # the dictionary's place names, read once per process
+        lambda view: place_words(),  # the dictionary's place names, read once per process
         lambda view: (view.glossary, view.referrals),
         eligibility_of,
     ]

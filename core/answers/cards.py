@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from typing import Protocol
 
 from core.answers import intent, texts
 from core.answers.measures import MeasureCard
 from core.answers.retrieval import AnalyzedQuery, RetrievedChunk
+from core.answers.validity import CitationList
 from core.knowledge.live import KnowledgeView
 from core.knowledge.models import ChunkRecord
 from core.text import tokenize
@@ -27,12 +27,6 @@ from core.text import tokenize
 MAX_CARD_LINES = 2
 
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
-
-
-class CitationList(Protocol):
-    """Where card lines get their [n]: the answer's numbered citations."""
-
-    def add(self, chunk: ChunkRecord, score: float) -> int: ...
 
 
 def match_measures(

@@ -85,8 +85,7 @@ class AnswerService:
         elif turn.kind == "orphan":
             answer = self._clarify(view, aq, origin)
         else:
-            previous = context.measure_ids if context is not None and turn.kind == "follow_up" else ()
-            answer = self._answer(view, self._turn_query(view, aq, turn), top_k, turn, origin, previous)
+            answer = self._answer(view, self._turn_query(view, aq, turn), top_k, turn, origin)
         answer.context = conversation.next_context(
             context,
             question,
@@ -128,7 +127,6 @@ class AnswerService:
         top_k: int,
         turn: Resolution | None = None,
         origin: object | None = None,
-        previous_measures: Sequence[str] = (),
     ) -> Answer:
         question = aq.original
         hits = self._answerable(view, aq, top_k, turn)
@@ -139,7 +137,7 @@ class AnswerService:
                 message = texts.ABSTAIN_REFERRAL.format(office=referral.office)
                 return self._abstain(question, message, "out_of_scope", origin)
             return self._abstain(question, texts.ABSTAIN, "no_match", origin)
-        measures = match_measures(self.catalog_of(view), aq, hits, previous_measures)
+        measures = match_measures(self.catalog_of(view), aq, hits, turn.prefer_measures if turn else ())
         return self._compose(view, aq, hits, measures, top_k, origin)
 
     def _answerable(

@@ -126,7 +126,10 @@ class Resolution:
     kind: Kind
     query: str  # what to retrieve and compose with
     topic: tuple[str, ...] = ()  # this turn's topic terms, carried to the next
-    prefer_docs: tuple[str, ...] = ()
+    prefer_docs: tuple[str, ...] = ()  # a follow-up's previous documents …
+    prefer_measures: tuple[
+        str, ...
+    ] = ()  # … and measures (打哪个电话 goes on about the measure asked before)
     carried: str = ""  # the words `query` adds to what was asked (they find the document, not the sentence)
     # Nothing of its own to judge (咋报名, 多久能批): the topic passed the relevance check on the earlier turn.
     topic_in_scope: bool = False
@@ -213,7 +216,7 @@ def resolve(
     if is_elliptic(aq.normalized) and words:
         query = _swap_in(context.query, _ellipsis_phrase(aq.normalized))
         carried = tuple(topic_words(index, content_words(query)))
-        return Resolution("follow_up", query, carried[:MAX_TOPIC_TERMS], context.doc_ids)
+        return Resolution("follow_up", query, carried[:MAX_TOPIC_TERMS], context.doc_ids, context.measure_ids)
     if _new_topic(index, aq, topic, context, catalog) or _off_the_corpus(index, aq, words):
         return Resolution("own", aq.normalized, tuple(topic))
     # The conversation's topic first; the follow-up's own words (本科, 认定) after it, numbers left out.
@@ -223,7 +226,15 @@ def resolve(
     extra = [t for t in context.topic if t not in query]
     if extra:
         query = f"{query} {' '.join(extra)}"
-    return Resolution("follow_up", query, carried, context.doc_ids, " ".join(extra), topic_in_scope=not topic)
+    return Resolution(
+        "follow_up",
+        query,
+        carried,
+        context.doc_ids,
+        context.measure_ids,
+        " ".join(extra),
+        topic_in_scope=not topic,
+    )
 
 
 def prefer_documents(hits: list[RetrievedChunk], doc_ids: Sequence[str]) -> list[RetrievedChunk]:

@@ -28,7 +28,7 @@ _SUFFIXES = "省市县区州"
 def named_places(question: str) -> tuple[str, ...]:
     """The places the question names (words jieba's dictionary tags ``ns``), without 省/市/县/区/州 when more is
     left."""
-    places = _place_words()
+    places = place_words()
     out: list[str] = []
     for word in load_jieba().lcut(question, HMM=False):
         if len(word) < 2 or word not in places:
@@ -52,7 +52,7 @@ def prefer_named_places(
 
 
 @functools.cache
-def _place_words() -> frozenset[str]:
+def place_words() -> frozenset[str]:
     """The words jieba's dictionary tags ``ns`` (about 18,000), read once; jieba.posseg would hold the tag of every
     word of the dictionary (some 50 MB more per process) for this one tag."""
     with load_jieba().dt.get_dict_file() as f:

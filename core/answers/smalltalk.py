@@ -55,7 +55,7 @@ def reply(question: str) -> str | None:
     pos = 0
     while pos < len(text):
         match = _PHRASE.match(text, pos)
-        if match is None or match.end() == pos:
+        if match is None:
             return None  # something else is said: a question
         kinds.add(str(match.lastgroup))
         pos = _PARTICLES.match(text, match.end()).end()  # type: ignore[union-attr]
