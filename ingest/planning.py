@@ -36,7 +36,7 @@ from ingest.report import IngestReport
 logger = logging.getLogger(__name__)
 
 # Bump when chunking or the stored layout changes: a new version re-builds (vectors stay cached).
-PIPELINE_VERSION = "4"
+PIPELINE_VERSION = "5"
 CHUNK_MAX_CHARS = 360
 # A run may remove at most this share of the live documents without --allow-removal: deleting a few files
 # is routine, losing more than half of the library is almost always a wrong path or a half-copied folder.

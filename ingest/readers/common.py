@@ -13,6 +13,7 @@ from typing import Any
 from core.errors import CorpusError
 from core.knowledge.models import DocumentMeta
 from ingest.readers.encoding import clean_text
+from ingest.readers.header import set_off_run_in_head
 from ingest.readers.provenance import TextReading, read_text, settle
 
 # DocumentMeta's fields a file may state; doc_id and source come from where the file lies in the ingested
@@ -67,7 +68,7 @@ def _usable_title_hint(hint: str | None) -> str | None:
 
 def document_from_text(text: str, path: Path, *, title_hint: str | None = None) -> ParsedDocument:
     """A ParsedDocument from extracted text, every field read from the notice itself (see provenance)."""
-    text = clean_text(text)
+    text = set_off_run_in_head(clean_text(text))
     if not text.strip():
         raise CorpusError(f"{path} contains no text")
     reading = read_text(text)

@@ -120,6 +120,61 @@ def issuer_from_title(title: str) -> str | None:
     return None
 
 
+RUN_IN_LINE_CHARS = 100  # a first line longer than this is a paragraph, not a title line
+RUN_IN_SEGMENT_CHARS = 60
+RUN_IN_SEGMENTS = 4
+_RUN_IN_GAP = re.compile(r"[ \t\u00a0\u2002\u2003\u3000]+")
+_SENTENCE_MARK = re.compile(r"[。；;！!？?，,]")
+_ITEM_START = re.compile(
+    r"^(?:[（(][一二三四五六七八九十\d]+[)）]|\d+[.、．]|[一二三四五六七八九十]+、|第[一二三四五六七八九十百\d]+条)"
+)
+
+
+def set_off_run_in_head(text: str) -> str:
+    """A page pasted as one line (title, a gap, then the body) gets its head set off: the short segments the
+    first line opens with (issuer, date, title), each ended by a run of spaces, go on lines of their own, so the
+    title is read as a title and never stands inside the first sentence. Issuing bodies side by side (民政部
+    财政部) stay on one line, and with the title they open. Nothing else changes; a text whose first line is short is returned as it is.
+
+        set_off_run_in_head("某县关于做好春耕的通知  为做好春耕，……")  # "某县关于做好春耕的通知\n为做好春耕，……"
+    """
+    first, newline, rest = text.partition("\n")
+    if len(first) <= RUN_IN_LINE_CHARS:
+        return text
+    parts = _RUN_IN_GAP.split(first)
+    gaps = _RUN_IN_GAP.findall(first)
+    if len(parts) < 2 or not parts[0]:
+        return text
+    head: list[str] = []
+    for part in parts[: min(RUN_IN_SEGMENTS, len(parts) - 1)]:
+        if not _run_in_segment(part):
+            break
+        head.append(part)
+    if not head:
+        return text
+    lines: list[str] = []
+    for k, part in enumerate(head):
+        # 民政部 财政部关于…的通知: issuers stay with each other and with the title they open
+        if lines and _is_org_line(lines[-1]) and (is_title_like(part) or _is_org_line(part)):
+            lines[-1] += gaps[k - 1] + part
+        else:
+            lines.append(part)
+    body = first[sum(len(p) for p in head) + sum(len(g) for g in gaps[: len(head)]) :]
+    return "\n".join([*lines, body]) + newline + rest
+
+
+def _run_in_segment(part: str) -> bool:
+    """A segment that can be a head line: short, not a sentence or a list item, brackets and quotes closed."""
+    return (
+        2 <= len(part) <= RUN_IN_SEGMENT_CHARS
+        and not _SENTENCE_MARK.search(part)
+        and not _ITEM_START.match(part)
+        and part.count("（") + part.count("(") == part.count("）") + part.count(")")
+        and part.count("“") == part.count("”")
+        and part.count("《") == part.count("》")
+    )
+
+
 def is_title_like(line: str) -> bool:
     """A line that ends like a document title (…通知, …办法 …), not like a sentence."""
     return bool(_TITLE_SUFFIX.search(line)) and not re.search(r"[。；：:]$", line)

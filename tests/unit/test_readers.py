@@ -277,6 +277,62 @@ def test_title_falls_back_to_the_file_name(tmp_path: Path) -> None:
     assert doc.meta.doc_number is None
 
 
+_PASTED_BODY = "为做好春耕生产，县农业农村局对购买农机的农户给予补贴，每台最高补贴3000元。" * 3
+
+
+@pytest.mark.parametrize(
+    ("first_line", "title", "issuer", "head"),
+    [
+        # a web page pasted as one line: title, a gap, the body
+        (
+            "清河县关于做好春耕农机补贴工作的通知  ",
+            "清河县关于做好春耕农机补贴工作的通知",
+            None,
+            ["清河县关于做好春耕农机补贴工作的通知"],
+        ),
+        # issuers before the title stay with it; a date segment gets a line of its own
+        (
+            "县农业农村局 县财政局关于农机补贴的通知\u3000\u30002024年3月1日 ",
+            "县农业农村局 县财政局关于农机补贴的通知",
+            "县农业农村局 县财政局",
+            ["县农业农村局 县财政局关于农机补贴的通知", "2024年3月1日"],
+        ),
+        # a news headline and its dateline
+        (
+            "农机补贴惠及千家万户 清河日报讯 ",
+            "农机补贴惠及千家万户",
+            None,
+            ["农机补贴惠及千家万户", "清河日报讯"],
+        ),
+    ],
+)
+def test_a_title_run_into_the_body_on_one_line_is_set_off(
+    tmp_path: Path, first_line: str, title: str, issuer: str | None, head: list[str]
+) -> None:
+    text = first_line + _PASTED_BODY + "\n二、其他事项。\n"
+    doc = read_document(write_text(tmp_path / "0a1b2c3d.txt", text, "utf-8"))
+    assert (doc.meta.title, doc.meta.issuer) == (title, issuer)
+    lines = doc.text.split("\n")
+    assert lines[: len(head)] == head
+    assert lines[len(head)] == _PASTED_BODY  # the body is untouched, only the gaps became line breaks
+
+
+@pytest.mark.parametrize(
+    "first_line",
+    [
+        "第一条 ",  # an article, not a title
+        "一、总体要求 ",  # a list item
+        "（记者 王某）",  # a bracket closed only in the body
+        "据报道，县里 ",  # a sentence
+    ],
+)
+def test_a_long_first_line_that_opens_with_no_title_is_left_as_it_is(tmp_path: Path, first_line: str) -> None:
+    text = first_line + _PASTED_BODY
+    doc = read_document(write_text(tmp_path / "loose.txt", text, "utf-8"))
+    assert doc.text == text
+    assert doc.meta.title == "loose"
+
+
 def test_unsupported_and_missing_files(tmp_path: Path) -> None:
     with pytest.raises(CorpusError, match=r"sheet\.xls has an unsupported file type '\.xls'"):
         read_document(tmp_path / "sheet.xls")

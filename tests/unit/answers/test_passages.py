@@ -30,6 +30,8 @@ DOC = (
         ("啥时候报名", intent.TIME),
         ("多大岁数能干", intent.WHO),
         ("要带啥材料", intent.MATERIALS),
+        ("申请低保得交些啥", intent.MATERIALS),
+        ("去了要拿点啥", intent.MATERIALS),
         ("找谁申请", intent.CONTACT),
         ("这个文件还管用不 还有效吗", intent.VALIDITY),
         ("公益岗干活受伤了有保险不", intent.YES_NO),
@@ -49,6 +51,8 @@ def test_a_frequency_states_a_time(passage: str) -> None:
 def test_materials_and_contact_win_over_a_bare_apply() -> None:
     assert classify("申请要带什么材料") == (intent.MATERIALS,)
     assert intent.HOW not in classify("找谁申请")
+    assert classify("在重庆申请低保得交些啥") == (intent.MATERIALS,)
+    assert classify("交啥时候") == (intent.TIME,)
 
 
 def test_a_heading_is_never_a_passage_but_the_context_of_the_sentences_under_it() -> None:
