@@ -119,6 +119,9 @@ def test_a_glossary_without_referrals_still_loads(tmp_path: Path) -> None:
         ("两口子离婚了 房子咋分", "法院"),
         ("结婚登记要带啥证件", "婚姻登记处"),
         ("办护照要多长时间", "出入境"),
+        ("麦子烂根了咋弄", "农技"),
+        ("给娃起名叫啥好", "亲友"),
+        ("周末去哪玩", "本服务只答帮扶政策"),
     ],
 )
 def test_product_referrals_hold_on_a_corpus_without_a_glossary(question: str, office_word: str) -> None:
