@@ -28,6 +28,7 @@ DOC = (
     [
         ("雨露计划一学期给多少", intent.AMOUNT),
         ("啥时候报名", intent.TIME),
+        ("补贴何时发放", intent.TIME),  # the written form a notice's reader uses
         ("多大岁数能干", intent.WHO),
         ("要带啥材料", intent.MATERIALS),
         ("申请低保得交些啥", intent.MATERIALS),
