@@ -134,7 +134,8 @@ def set_off_run_in_head(text: str) -> str:
     """A page pasted as one line (title, a gap, then the body) gets its head set off: the short segments the
     first line opens with (issuer, date, title), each ended by a run of spaces, go on lines of their own, so the
     title is read as a title and never stands inside the first sentence. Issuing bodies side by side (民政部
-    财政部) stay on one line, and with the title they open. Nothing else changes; a text whose first line is short is returned as it is.
+    财政部) stay on one line, and with the title they open. Nothing else changes: the gaps become line breaks,
+    and a text whose first line is short is returned as it is.
 
         set_off_run_in_head("某县关于做好春耕的通知  为做好春耕，……")  # "某县关于做好春耕的通知\n为做好春耕，……"
     """
