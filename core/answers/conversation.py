@@ -126,10 +126,9 @@ class Resolution:
     kind: Kind
     query: str  # what to retrieve and compose with
     topic: tuple[str, ...] = ()  # this turn's topic terms, carried to the next
-    prefer_docs: tuple[str, ...] = ()  # a follow-up's previous documents …
-    prefer_measures: tuple[
-        str, ...
-    ] = ()  # … and measures (打哪个电话 goes on about the measure asked before)
+    # A follow-up's previous documents and measures (打哪个电话 goes on about the measure asked before).
+    prefer_docs: tuple[str, ...] = ()
+    prefer_measures: tuple[str, ...] = ()
     carried: str = ""  # the words `query` adds to what was asked (they find the document, not the sentence)
     # Nothing of its own to judge (咋报名, 多久能批): the topic passed the relevance check on the earlier turn.
     topic_in_scope: bool = False

@@ -142,26 +142,21 @@ def set_off_run_in_head(text: str) -> str:
     first, newline, rest = text.partition("\n")
     if len(first) <= RUN_IN_LINE_CHARS:
         return text
-    parts = _RUN_IN_GAP.split(first)
-    gaps = _RUN_IN_GAP.findall(first)
-    if len(parts) < 2 or not parts[0]:
-        return text
-    head: list[str] = []
-    for part in parts[: min(RUN_IN_SEGMENTS, len(parts) - 1)]:
-        if not _run_in_segment(part):
-            break
-        head.append(part)
-    if not head:
-        return text
     lines: list[str] = []
-    for k, part in enumerate(head):
+    body_at, gap = 0, ""  # where the body starts; the gap before the segment at hand
+    for taken, match in enumerate(_RUN_IN_GAP.finditer(first)):
+        part = first[body_at : match.start()]
+        if taken == RUN_IN_SEGMENTS or not _run_in_segment(part):
+            break
         # 民政部 财政部关于…的通知: issuers stay with each other and with the title they open
         if lines and _is_org_line(lines[-1]) and (is_title_like(part) or _is_org_line(part)):
-            lines[-1] += gaps[k - 1] + part
+            lines[-1] += gap + part
         else:
             lines.append(part)
-    body = first[sum(len(p) for p in head) + sum(len(g) for g in gaps[: len(head)]) :]
-    return "\n".join([*lines, body]) + newline + rest
+        body_at, gap = match.end(), match.group()
+    if not lines:
+        return text
+    return "\n".join([*lines, first[body_at:]]) + newline + rest
 
 
 def _run_in_segment(part: str) -> bool:
