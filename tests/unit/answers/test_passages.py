@@ -30,6 +30,8 @@ DOC = (
         ("啥时候报名", intent.TIME),
         ("补贴何时发放", intent.TIME),  # the written form a notice's reader uses
         ("多大岁数能干", intent.WHO),
+        ("残疾娃做康复 多大的娃能申请", intent.AGE),
+        ("多少岁能领高龄津贴", intent.AGE),
         ("要带啥材料", intent.MATERIALS),
         ("申请低保得交些啥", intent.MATERIALS),
         ("去了要拿点啥", intent.MATERIALS),
@@ -47,6 +49,20 @@ def test_questions_are_classified_by_what_they_ask(question: str, kind: str) -> 
 )
 def test_a_frequency_states_a_time(passage: str) -> None:
     assert intent.states(intent.TIME, passage)
+
+
+@pytest.mark.parametrize(
+    ("passage", "stated"),
+    [
+        ("救助对象为0—6岁残疾儿童。", True),
+        ("年满60周岁的农村老年人。", True),
+        ("不满十六周岁的儿童。", True),
+        ("救助对象为符合条件的残疾儿童。", False),
+    ],
+)
+def test_an_age_is_stated_by_a_figure_in_years(passage: str, stated: bool) -> None:
+    assert intent.states_figure(intent.AGE, passage) is stated
+    assert intent.states(intent.AGE, passage) is stated
 
 
 def test_materials_and_contact_win_over_a_bare_apply() -> None:

@@ -61,6 +61,25 @@ def test_the_chunk_that_says_the_question_in_its_own_words_rises() -> None:
     assert _order(view, "因疫情影响暂停举办的展会项目有何支持", legs, fused) == ["exhibition", "tourism"]
 
 
+def test_a_chunk_that_states_the_asked_kind_of_fact_rises() -> None:
+    """Two chunks on the same subject in the same words: the one with an amount answers 给多少钱."""
+    view = one_chunk_view(
+        {
+            "how": ("危房改造办法", "危房改造补助由农户向乡镇人民政府提出申请。"),
+            "amount": ("危房改造标准", "危房改造补助每户1.5万元，由乡镇人民政府发放。"),
+        }
+    )
+    legs, fused = _legs(view, "how", "amount")
+    rows = dict(Reranker().features(view, AnalyzedQuery("q", "危房改造补助给多少钱"), legs, fused))
+    states = FEATURES.index("states")
+    by_doc = {view.chunks[i].doc_id: f[states] for i, f in rows.items()}
+    assert by_doc == {"how": 0.0, "amount": 1.0}
+    assert _order(view, "危房改造补助给多少钱", legs, fused) == ["amount", "how"]
+    # a question that asks for no such fact leaves the feature at 0 and the fused order as it was
+    rows = dict(Reranker().features(view, AnalyzedQuery("q", "危房改造补助"), legs, fused))
+    assert all(f[states] == 0.0 for f in rows.values())
+
+
 def test_character_pairs_no_chunk_contains_do_not_drown_a_rare_place_name() -> None:
     """江农 and 保咋 of 浙江农村低保咋申请 straddle words: they would weigh most (no chunk has them) and dilute 浙江."""
     view = _view()

@@ -164,6 +164,8 @@ def test_the_product_glossary_reads_villagers_words_on_a_corpus_without_one() ->
     terms, hits = Glossary([]).expand("俺村的五保户能在自个家住不")
     assert "特困人员" in terms and "五保户" in hits
     assert Glossary([], product=False).expand("五保户")[0] == []
+    # 低保 alone, as villagers shorten it: national and provincial texts say 最低生活保障
+    assert Glossary([]).expand("在重庆申请低保得交些啥")[0] == ["最低生活保障"]
 
 
 def test_a_county_glossary_entry_wins_over_the_products_for_the_same_words() -> None:
