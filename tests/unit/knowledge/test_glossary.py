@@ -166,6 +166,8 @@ def test_the_product_glossary_reads_villagers_words_on_a_corpus_without_one() ->
     assert Glossary([], product=False).expand("五保户")[0] == []
     # 低保 alone, as villagers shorten it: national and provincial texts say 最低生活保障
     assert Glossary([]).expand("在重庆申请低保得交些啥")[0] == ["最低生活保障"]
+    # the wage regulation's words for a pay slip
+    assert Glossary([]).expand("工资单他得留几年")[0] == ["工资支付台账", "工资清单"]
 
 
 def test_a_county_glossary_entry_wins_over_the_products_for_the_same_words() -> None:
