@@ -1,5 +1,5 @@
-"""What a question asks for — an amount, a time, who qualifies, how to apply, what to bring, whom to contact,
-yes or no, whether a policy still applies — and which passages state that kind of fact.
+"""What a question asks for — an amount, a time, who qualifies, an age, how to apply, what to bring, whom to
+contact, yes or no, whether a policy still applies — and which passages state that kind of fact.
 
 The classes are read from the question's wording alone (interrogatives and the nouns that go with them), never
 from a corpus, so they mean the same on any county's documents. A question may ask for more than one thing
