@@ -25,6 +25,8 @@ CONTACT = "contact"
 VALIDITY = "validity"
 YES_NO = "yes_no"
 
+_AGE_ASKED = r"多大岁数|多大年纪|几岁"  # an age, and so who qualifies
+
 _ASKS: dict[str, re.Pattern[str]] = {
     AMOUNT: re.compile(
         r"多少钱|多少|几[万千百]|给多少|补多少|报多少|贴多少|标准|额度|上限|下限|最高|最多|最少|比例|金额|费用"
@@ -36,11 +38,9 @@ _ASKS: dict[str, re.Pattern[str]] = {
     ),
     WHO: re.compile(
         r"谁能|谁可以|哪些人|什么人|啥人|哪类|哪种人|什么条件|啥条件|条件|资格|对象|符合|够不够|算不算|能不能(享受|申请|办|领)"
-        r"|多大岁数|多大年纪|几岁|够格"
+        rf"|{_AGE_ASKED}|够格"
     ),
-    AGE: re.compile(
-        r"多大岁数|多大年纪|几岁|多少岁|多大的(?:娃|孩子|儿童|小孩|老人)|年龄|年纪|多大能|多大可以"
-    ),
+    AGE: re.compile(rf"{_AGE_ASKED}|多少岁|多大的(?:娃|孩子|儿童|小孩|老人)|年龄|年纪|多大能|多大可以"),
     HOW: re.compile(
         r"怎么申请|咋申请|如何申请|怎么办|咋办|怎么弄|咋弄|咋整|怎么报|咋报|如何|流程|程序|手续|步骤|去哪|在哪|哪里办"
         r"|上哪|到哪|报名|申请|办理|怎样|怎么"
@@ -61,12 +61,12 @@ _AMOUNT_FIGURE = r"\d+(?:\.\d+)?\s*(?:元|万元|千元|百元|%|％|倍|个百�
 _TIME_FIGURE = (
     r"\d+\s*个?(?:工作日|日|天|周|个月|月|年|小时)|[一二三四五六七八九十]+个?(?:工作日|日|天|个月|年)"
 )
-# An age (0—6岁, 年满60周岁, 未满16周岁, 十六周岁).
-_AGE_FIGURE = r"\d+\s*周?岁|[一二三四五六七八九十]+周?岁"
+# An age (0—6岁, 年满60周岁, 未满16周岁, 十六周岁): the only way a passage states one.
+_AGE_FIGURE = re.compile(r"\d+\s*周?岁|[一二三四五六七八九十]+周?岁")
 _FIGURES: dict[str, re.Pattern[str]] = {
     AMOUNT: re.compile(_AMOUNT_FIGURE),
     TIME: re.compile(_TIME_FIGURE),
-    AGE: re.compile(_AGE_FIGURE),
+    AGE: _AGE_FIGURE,
 }
 
 # What a passage says when it states that kind of fact (a verbatim sentence of a policy).
@@ -76,7 +76,7 @@ _STATES: dict[str, re.Pattern[str]] = {
         _TIME_FIGURE + r"|之日起|之前|以前|以内|截止|届满|期满|每年|每半年|每月|每季度?|每周|按月|按季|按年"
     ),
     WHO: re.compile(r"对象|条件|符合|具备|属于|范围|适用于|纳入|认定为|人员|家庭|农户"),
-    AGE: re.compile(_AGE_FIGURE),
+    AGE: _AGE_FIGURE,
     HOW: re.compile(
         r"申请|提出|办理|程序|审核|审批|受理|申报|登记|报送|到.{0,12}(?:办理|申请)|向.{0,16}(?:提出|申请|申报)"
     ),
@@ -110,6 +110,13 @@ def states(kind: str, passage: str) -> bool:
 
 
 def states_figure(kind: str, passage: str) -> bool:
-    """Whether `passage` states a figure of `kind` (an amount or a time, with its unit)."""
+    """Whether `passage` states a figure of `kind` (an amount, a time or an age, with its unit)."""
     pattern = _FIGURES.get(kind)
     return bool(pattern and pattern.search(passage))
+
+
+def states_fact(kind: str, passage: str) -> bool:
+    """Whether `passage` states the fact asked: a figure for a kind that has one (an amount, a time, an age),
+    else the wording that states the kind (who, what to bring, whom to contact …)."""
+    figure = _FIGURES.get(kind)
+    return bool(figure.search(passage)) if figure is not None else states(kind, passage)

@@ -94,15 +94,11 @@ assert tuple(f.name for f in fields(RerankWeights)) == FEATURES
 
 # The kinds of fact a chunk can be seen to state; how to apply and yes/no are said by nearly every rule.
 _FACT_KINDS = (intent.AMOUNT, intent.TIME, intent.AGE, intent.WHO, intent.MATERIALS, intent.CONTACT)
-_FIGURE_KINDS = (intent.AMOUNT, intent.TIME, intent.AGE)
 
 
 def _states(asks: list[str], text: str) -> float:
-    """The share of the asked kinds of fact `text` states (a figure with its unit for an amount, time or age)."""
-    if not asks:
-        return 0.0
-    said = sum(intent.states_figure(k, text) if k in _FIGURE_KINDS else intent.states(k, text) for k in asks)
-    return said / len(asks)
+    """The share of the asked kinds of fact `text` states (`intent.states_fact`)."""
+    return sum(intent.states_fact(k, text) for k in asks) / len(asks) if asks else 0.0
 
 
 class ChunkTexts:

@@ -8,6 +8,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from ingest.chunking import is_heading_line
+
 _CN_DIGIT_VALUES = {"〇": 0, "○": 0, "零": 0, "Ｏ": 0, "O": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5}
 _CN_DIGIT_VALUES |= {"六": 6, "七": 7, "八": 8, "九": 9}
 _CN_NUM = "〇○零Ｏ一二三四五六七八九十"
@@ -125,9 +127,6 @@ RUN_IN_SEGMENT_CHARS = 60
 RUN_IN_SEGMENTS = 4
 _RUN_IN_GAP = re.compile(r"[ \t\u00a0\u2002\u2003\u3000]+")
 _SENTENCE_MARK = re.compile(r"[。；;！!？?，,]")
-_ITEM_START = re.compile(
-    r"^(?:[（(][一二三四五六七八九十\d]+[)）]|\d+[.、．]|[一二三四五六七八九十]+、|第[一二三四五六七八九十百\d]+条)"
-)
 
 
 def set_off_run_in_head(text: str) -> str:
@@ -164,7 +163,7 @@ def _run_in_segment(part: str) -> bool:
     return (
         2 <= len(part) <= RUN_IN_SEGMENT_CHARS
         and not _SENTENCE_MARK.search(part)
-        and not _ITEM_START.match(part)
+        and not is_heading_line(part)  # 第三条, 一、, （一）, 1.: an article or a list item, never a title
         and part.count("（") + part.count("(") == part.count("）") + part.count(")")
         and part.count("“") == part.count("”")
         and part.count("《") == part.count("》")
