@@ -97,6 +97,11 @@ _FRAUD = re.compile(
     rf"(教我|教教|帮我|帮忙|替我|给我|我想|想要|打算|准备|怎么|咋|如何|怎样|有啥办法|有什么办法)[^。？！?!]{{0,12}}{_FRAUD_ACT}"
     rf"|{_FRAUD_ACT}[^。？！?!]{{0,16}}(办法|方法|技巧|窍门|攻略|才不会被|咋弄|怎么弄|怎么做)"
 )
+# Asking the service itself to do it (帮我编个假病历) is a how-to whatever follows (怎么处理 reads as consequences).
+_FRAUD_REQUEST = re.compile(
+    rf"(帮我|替我|给我|教我|教教我|帮俺|替俺|给俺|教俺)[^。？！?!]{{0,4}}{_FRAUD_ACT}"
+)
+_REPORTING = re.compile(r"举报|投诉|反映")
 _ABOUT_FRAUD = re.compile(
     r"举报|投诉|反映|处罚|处理|处置|查处|惩处|严惩|打击|整治|后果|违法|犯法|追回|追究|会不会被|坐牢|判刑|防止|防范"
     r"|识别|小心|被骗|上当"
@@ -111,6 +116,8 @@ def is_hostile(question: str) -> bool:
     if _PERSONAL_DATA.search(q) and _MANY_OR_OTHERS.search(q) and _HAND_OVER.search(q):
         return True
     if _PEOPLE_LIST.search(q):
+        return True
+    if _FRAUD_REQUEST.search(q) and not _REPORTING.search(q):
         return True
     return bool(_FRAUD.search(q)) and not _ABOUT_FRAUD.search(q)
 
