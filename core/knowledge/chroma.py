@@ -10,7 +10,9 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import json
+import logging
 import typing
+import warnings
 from collections.abc import Collection
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -24,7 +26,15 @@ from core.knowledge.models import ChunkRecord, DocumentMeta
 if TYPE_CHECKING:
     from core.knowledge.store import KnowledgeStore
 
+logger = logging.getLogger(__name__)
+
 _BATCH = 1000
+# HNSW search is approximate, and a process that opens a collection rebuilds the part of the graph Chroma has not
+# persisted yet, in parallel threads. With Chroma's default candidate list (ef_search 100) two API processes over
+# the same generation could find different nearest chunks for one question: a restart or another replica answered
+# it differently. A list of SEARCH_EF candidates makes the search practically exact on a county's corpus.
+SEARCH_EF = 512
+_HNSW = {"space": "cosine", "ef_search": SEARCH_EF}
 _META_TYPES = typing.get_type_hints(DocumentMeta)
 _META_FIELDS = tuple(f.name for f in dataclasses.fields(DocumentMeta))
 _DATE_FIELDS = frozenset(name for name, tp in _META_TYPES.items() if date in (tp, *typing.get_args(tp)))
@@ -70,6 +80,20 @@ def _unit(dim: int) -> np.ndarray:
     return v
 
 
+def _widen_search(collection: Any) -> None:
+    """Give a generation written before SEARCH_EF existed the same search list (a query-time setting)."""
+    try:
+        hnsw = (collection.configuration_json or {}).get("hnsw") or {}
+        if int(hnsw.get("ef_search") or 0) < SEARCH_EF:
+            with warnings.catch_warnings():  # Chroma warns of its own legacy embedding-function field
+                warnings.simplefilter("ignore", DeprecationWarning)
+                collection.modify(configuration={"hnsw": {"ef_search": SEARCH_EF}})
+    except Exception:  # an older generation still answers, only less steadily
+        logger.warning(
+            "could not widen the dense search of %s", getattr(collection, "name", "?"), exc_info=True
+        )
+
+
 class GenerationWriter:
     """Writes one generation's collections. Used only by the ingest job."""
 
@@ -89,7 +113,7 @@ class GenerationWriter:
         with contextlib.suppress(Exception):
             self._client.delete_collection(name)  # a half-written leftover of a crashed run
         return self._client.create_collection(
-            name, embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
+            name, embedding_function=None, configuration={"hnsw": dict(_HNSW)}
         )
 
     def add_document(self, doc: StoredDocument, chunks: list[ChunkRecord], vectors: np.ndarray) -> None:
@@ -163,6 +187,7 @@ class GenerationReader:
         except Exception as exc:
             store._release(self._client)
             raise ServiceUnavailable(f"knowledge generation {generation} cannot be opened: {exc}") from exc
+        _widen_search(self._chunks)
 
     def query(
         self, vector: np.ndarray, k: int, *, doc_ids: Collection[str] | None = None

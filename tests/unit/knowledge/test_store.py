@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import dataclasses
+import warnings
 from datetime import date
 from pathlib import Path
 
-from core.knowledge.chroma import meta_from_chroma, meta_to_chroma
+import numpy as np
+
+from core.knowledge.chroma import SEARCH_EF, meta_from_chroma, meta_to_chroma
 from core.knowledge.embedded import EmbeddedStore
-from core.knowledge.generation import Pointer
-from core.knowledge.models import DocumentMeta
+from core.knowledge.generation import Pointer, StoredDocument
+from core.knowledge.models import ChunkRecord, DocumentMeta
 from core.knowledge.server import ServerStore
 from core.knowledge.store import KnowledgeStore
 from tests.conftest import make_settings
@@ -88,3 +91,47 @@ def test_the_embedded_pointer_is_a_file_published_atomically(tmp_path: Path) -> 
 def test_a_pointer_ignores_keys_it_does_not_know() -> None:
     raw = '{"generation": "g1", "model_id": "m", "fingerprint": "f", "later": 1}'
     assert Pointer.from_json(raw) == Pointer("g1", "m", "f")
+
+
+def _write_generation(store: EmbeddedStore, generation: str, vectors: np.ndarray) -> None:
+    writer = store.writer(generation, vectors.shape[1])
+    meta = DocumentMeta(doc_id="d", title="D", source="d.md")
+    chunks = [ChunkRecord(f"d#{i}", "d", f"t{i}", i, i + 1, None, meta) for i in range(len(vectors))]
+    writer.add_document(StoredDocument(meta, "x" * len(vectors), "h"), chunks, vectors)
+    writer.flush()
+    writer.close()
+
+
+def test_dense_search_is_exact_and_the_same_in_every_process(tmp_path: Path) -> None:
+    """Approximate HNSW search with Chroma's default list gave two processes different nearest chunks for one
+    question (the unpersisted part of the graph is rebuilt in parallel on open); the wide list returns the exact
+    neighbours, and a generation written before it is widened when opened."""
+    rng = np.random.default_rng(0)
+    vectors = rng.normal(size=(1500, 32)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    store = EmbeddedStore(root=tmp_path / "kb")
+    _write_generation(store, "g1", vectors)
+    reader = store.open_reader("g1")
+    try:
+        assert reader._chunks.configuration_json["hnsw"]["ef_search"] == SEARCH_EF
+        for q in rng.normal(size=(20, 32)).astype(np.float32):
+            q /= np.linalg.norm(q)
+            exact = [f"d#{i}" for i in np.argsort(-(vectors @ q))[:60]]
+            assert [cid for cid, _ in reader.query(q, 60)] == exact
+    finally:
+        reader.close()
+    # a collection created with Chroma's defaults (as before SEARCH_EF) gets the wide list when opened
+    old = store._client_for("g1", create=False)
+    try:
+        chunks = old.get_collection(store._collection_name("g1", "chunks"))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            chunks.modify(configuration={"hnsw": {"ef_search": 10}})
+        assert chunks.configuration_json["hnsw"]["ef_search"] == 10
+    finally:
+        store._release(old)
+    reader = store.open_reader("g1")
+    try:
+        assert reader._chunks.configuration_json["hnsw"]["ef_search"] == SEARCH_EF
+    finally:
+        reader.close()
