@@ -27,6 +27,7 @@ class Answer:
     context: ConversationContext | None = None  # the conversation after this turn
     source: str = "extractive"  # "curated": a cadre's curated answer (core/answers/curated.py)
     curated_id: int | None = None
+    lead_chunk: str = ""  # the chunk the lead passage is from (kept in the conversation, not returned)
 
     def as_dict(self) -> dict[str, Any]:
         return {

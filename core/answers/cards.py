@@ -7,7 +7,7 @@ then cited (`card_lines`). The catalog is read through the protocols of core/ans
 Example::
 
     measures = match_measures(catalog, aq, hits)
-    lines = card_lines(view, measures[0], cites, classify(aq.normalized)) if measures else []
+    lines = card_lines(view, measures[0], cites, classify(aq.asked)) if measures else []
 """
 
 from __future__ import annotations

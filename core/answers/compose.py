@@ -93,6 +93,7 @@ class AnswerService:
             answered=not answer.abstained,
             doc_ids=[c.doc_id for c in answer.citations],
             measure_ids=[m["id"] for m in answer.measures],
+            lead_chunk=answer.lead_chunk,
         )
         return answer
 
@@ -153,6 +154,8 @@ class AnswerService:
             own = self.retriever.search(view, aq.original, k=max(8, top_k * 2), doc_ids=turn.prefer_docs)
             hits = conversation.add_own_candidates(hits, own)
         hits = conversation.prefer_documents(self._prefer_in_force(hits), turn.prefer_docs if turn else ())
+        if turn is not None and turn.prefer_chunk:
+            hits = conversation.prefer_chunk(view, hits, turn.prefer_chunk)
         if not hits:
             return None
         if not (turn is not None and turn.topic_in_scope) and not self._relevant(view, aq, hits):
@@ -192,7 +195,7 @@ class AnswerService:
     ) -> Answer:
         """The passage that states what was asked first, then supporting passages, then the measure card."""
         cites = _Citations(view)
-        asks = classify(aq.normalized)
+        asks = classify(aq.asked)
         lines: list[str] = []
         picked = self.leads.pick(view, aq, hits[: max(top_k, PASSAGE_HITS)], asks)
         for chunk, text, score in picked:
@@ -209,6 +212,7 @@ class AnswerService:
             abstained=False,
             citations=cites.items,
             measures=[{"id": m.id, "name": m.name} for m in measures],
+            lead_chunk=picked[0][0].chunk_id if picked else "",
         )
 
     def lead_candidates(self, view: KnowledgeView, question: str) -> list[Candidate]:
@@ -217,9 +221,7 @@ class AnswerService:
         aq = self.retriever.analyze(view, question)
         hits = self._answerable(view, aq)
         return (
-            []
-            if hits is None
-            else self.leads.candidates(view, aq, hits[:PASSAGE_HITS], classify(aq.normalized))
+            [] if hits is None else self.leads.candidates(view, aq, hits[:PASSAGE_HITS], classify(aq.asked))
         )
 
     def _validity_notes(self, view: KnowledgeView, cites: _Citations) -> list[str]:

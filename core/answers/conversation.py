@@ -77,6 +77,7 @@ class ConversationContext:
     doc_ids: tuple[str, ...] = ()  # the documents it cited
     measure_ids: tuple[str, ...] = ()  # the measures it was about
     pending: str = ""  # a follow-up asked without context, waiting for the clarifying answer
+    lead_chunk: str = ""  # the chunk the last answer's lead passage came from
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -86,6 +87,7 @@ class ConversationContext:
             "doc_ids": list(self.doc_ids),
             "measure_ids": list(self.measure_ids),
             "pending": self.pending,
+            "lead_chunk": self.lead_chunk,
         }
 
     @classmethod
@@ -100,6 +102,7 @@ class ConversationContext:
             doc_ids=strings("doc_ids"),
             measure_ids=strings("measure_ids"),
             pending=str(data.get("pending") or ""),
+            lead_chunk=str(data.get("lead_chunk") or ""),
         )
 
     @property
@@ -132,6 +135,9 @@ class Resolution:
     carried: str = ""  # the words `query` adds to what was asked (they find the document, not the sentence)
     # Nothing of its own to judge (咋报名, 多久能批): the topic passed the relevance check on the earlier turn.
     topic_in_scope: bool = False
+    # "那X呢" asks the previous question again about X: the passage that answered it (a list of groups, grades or
+    # ages) most often names X too, so the chunk it came from stands first among the hits.
+    prefer_chunk: str = ""
 
 
 @dataclass
@@ -215,8 +221,15 @@ def resolve(
     if is_elliptic(aq.normalized) and words:
         query = _swap_in(context.query, _ellipsis_phrase(aq.normalized))
         carried = tuple(topic_words(index, content_words(query)))
-        return Resolution("follow_up", query, carried[:MAX_TOPIC_TERMS], context.doc_ids, context.measure_ids)
-    if _new_topic(index, aq, topic, context, catalog) or _off_the_corpus(index, aq, words):
+        return Resolution(
+            "follow_up",
+            query,
+            carried[:MAX_TOPIC_TERMS],
+            context.doc_ids,
+            context.measure_ids,
+            prefer_chunk=context.lead_chunk,
+        )
+    if _new_topic(view, index, aq, topic, context, catalog) or _off_the_corpus(index, aq, words):
         return Resolution("own", aq.normalized, tuple(topic))
     # The conversation's topic first; the follow-up's own words (本科, 认定) after it, numbers left out.
     own = [w for w in topic if len(w) >= 2 and not _QUANTITY.search(w)]
@@ -247,6 +260,18 @@ def prefer_documents(hits: list[RetrievedChunk], doc_ids: Sequence[str]) -> list
     return sorted(hits, key=lambda h: -h.score)
 
 
+def prefer_chunk(view: KnowledgeView, hits: list[RetrievedChunk], chunk_id: str) -> list[RetrievedChunk]:
+    """`hits` with the chunk `chunk_id` (the previous answer's lead) first, at the best hit's score; added when
+    retrieval missed it, left out when it is no longer in the knowledge base."""
+    index = view.chunk_index.get(chunk_id)
+    if index is None or not hits:
+        return hits
+    top = hits[0].score
+    lifted = next((replace(h, score=max(h.score, top)) for h in hits if h.chunk.chunk_id == chunk_id), None)
+    lifted = lifted or RetrievedChunk(view.chunks[index], top)
+    return [lifted, *(h for h in hits if h.chunk.chunk_id != chunk_id)]
+
+
 def add_own_candidates(hits: list[RetrievedChunk], own: list[RetrievedChunk]) -> list[RetrievedChunk]:
     """A follow-up's hits with the passages its own words find in the previous documents added.
 
@@ -272,6 +297,7 @@ def next_context(
     answered: bool,
     doc_ids: Sequence[str] = (),
     measure_ids: Sequence[str] = (),
+    lead_chunk: str = "",
 ) -> ConversationContext:
     """The conversation after this turn; an unanswered turn keeps the earlier topic."""
     base = previous or ConversationContext()
@@ -286,6 +312,7 @@ def next_context(
         topic=resolution.topic[:MAX_TOPIC_TERMS],
         doc_ids=tuple(dict.fromkeys(doc_ids)),
         measure_ids=tuple(dict.fromkeys(measure_ids)),
+        lead_chunk=lead_chunk,
     )
 
 
@@ -304,6 +331,7 @@ def _asks(question: str) -> bool:
 
 
 def _new_topic(
+    view: KnowledgeView,
     index: TopicIndex,
     aq: AnalyzedQuery,
     topic: Sequence[str],
@@ -320,15 +348,29 @@ def _new_topic(
     # One character (大 of 多大, 级 of D级) is too little to tell a new topic by. A question whose words are
     # mostly the previous documents' (公示 of 贴出来公示几天, after a question on 低保) goes on about them; one
     # whose rarer words are not (养牛 of 养牛有补贴吗) is a topic of its own. Words weigh by their rarity.
+    # A villager's word whose policy term they use counts as theirs (外村户口 → 户籍不在本村 after 村委会选举).
     known = [w for w in topic if len(w) >= 2 and index.df[w]]
-    shared = sum(_rarity(index, w) for w in known if index.in_docs(w, context.doc_ids))
-    if shared and shared >= sum(_rarity(index, w) for w in known if not index.in_docs(w, context.doc_ids)):
+    theirs = {
+        w
+        for w in known
+        if _used_by(index, view, [w, *(h for h in aq.glossary_hits if w in h)], context.doc_ids)
+    }
+    shared = sum(_rarity(index, w) for w in theirs)
+    if shared and shared >= sum(_rarity(index, w) for w in known if w not in theirs):
         return False
     # A glossary match names a topic only through a content word (修房子 does; 找谁办 only asks how).
     hits = [hit for hit in aq.glossary_hits if content_words(hit)]
     if hits and not any(index.in_docs(t, context.doc_ids) for t in [*hits, *aq.expansions]):
         return True
     return bool(known)
+
+
+def _used_by(index: TopicIndex, view: KnowledgeView, words: Sequence[str], doc_ids: Sequence[str]) -> bool:
+    """Whether the documents use the first of `words` or a policy term the glossary gives for one of them (the
+    word, or the villagers' phrases it is part of)."""
+    return index.in_docs(words[0], doc_ids) or any(
+        index.in_docs(t, doc_ids) for w in words for t in view.glossary.expand(w)[0]
+    )
 
 
 def _rarity(index: TopicIndex, word: str) -> float:

@@ -11,7 +11,7 @@ runs to its chunk's end reads on into the next chunk of the same section, cited 
 Example::
 
     picker = LeadPicker(PassageWeights(), today=date.today)
-    for chunk, text, score in picker.pick(view, aq, hits, classify(aq.normalized)):
+    for chunk, text, score in picker.pick(view, aq, hits, classify(aq.asked)):
         print(text, chunk.doc_id)
 """
 
@@ -64,15 +64,15 @@ class LeadPicker:
         if not hits:
             return []
         doc_index = view.derived("doc_bm25", DocBM25Index)
-        # A follow-up's carried topic found the document; the words asked in this turn find the sentence.
-        carried = set(tokenize(aq.carried))
-        asked = [t for t in tokenize(aq.normalized) if t not in carried]
+        # A follow-up's carried topic counts as much as the words asked in this turn: 找谁办 after a question on
+        # 高龄补贴 wants the 高龄津贴 article's office, not the disability article's beside it. The phrase and
+        # character-pair features read only what this turn asked.
         scorer = PassageScorer(
-            asked,
+            tokenize(aq.normalized),
             doc_index.idf,
             asks,
-            [*tokenize(" ".join(aq.expansions)), *carried],
-            question=aq.normalized.removesuffix(aq.carried).strip() if aq.carried else aq.normalized,
+            tokenize(" ".join(aq.expansions)),
+            question=aq.asked,
             weights=self.weights,
         )
         top_score = hits[0].score or 1.0

@@ -76,6 +76,11 @@ class AnalyzedQuery:
     carried: str = ""  # words a follow-up's query took from its conversation, not asked in this turn
 
     @property
+    def asked(self) -> str:
+        """What this turn asked: the query without the words a follow-up carried from its conversation."""
+        return self.normalized.removesuffix(self.carried).strip() if self.carried else self.normalized
+
+    @property
     def expanded(self) -> str:
         return self.normalized if not self.expansions else self.normalized + " " + " ".join(self.expansions)
 

@@ -102,6 +102,29 @@ def test_what_about_x_is_asked_of_the_previous_question(api_client: TestClient) 
     assert any(m.id == "housing-renovation-c" for m in c_grade.measures)
 
 
+def test_what_about_x_is_answered_from_the_passage_that_answered_the_previous_question(
+    api_client: TestClient,
+) -> None:
+    """The premium-aid list answered 脱贫户…还有补贴不; 那监测户呢 and 低保户呢 are answered from the same list
+    (返贫致贫人口 190元, 低保对象 266元), not from the article beside it that only names the groups."""
+    first = _ask(api_client, "脱贫户交医保今年还有补贴不")
+    assert "不再享受定额资助" in first.answer
+    monitored = _ask(api_client, "那监测户呢", first.conversation_id)
+    assert "每人190元" in monitored.answer
+    dibao = _ask(api_client, "低保户呢", monitored.conversation_id)
+    assert "每人266元" in dibao.answer
+
+
+def test_a_follow_up_that_only_asks_whom_is_answered_about_the_conversations_topic(
+    api_client: TestClient,
+) -> None:
+    """找谁办 after 高龄补贴 questions: the 高龄津贴 article's office, not the disability article beside it."""
+    first = _ask(api_client, "八十多岁的老人有高龄补贴没")
+    second = _ask(api_client, "九十岁的呢", first.conversation_id)
+    who = _ask(api_client, "找谁办", second.conversation_id)
+    assert "乡镇便民服务中心申请" in who.answer
+
+
 def test_a_question_with_its_own_topic_resets_the_conversation(api_client: TestClient) -> None:
     first = _ask(api_client, "小额信贷怎么申请")
     other = _ask(api_client, "危房改造补多少", first.conversation_id)

@@ -14,6 +14,7 @@ from core.answers.conversation import (
     add_own_candidates,
     is_elliptic,
     next_context,
+    prefer_chunk,
     prefer_documents,
     resolve,
 )
@@ -114,6 +115,27 @@ def test_a_follow_up_with_a_colloquial_word_still_goes_on_about_the_previous_doc
     assert turn.kind == "follow_up" and "危房改造" in turn.query
 
 
+def test_a_villagers_word_whose_policy_term_the_previous_document_uses_goes_on_about_it() -> None:
+    """户口 is the low-income notice's word, not the election law's; but 外村户口 means 户籍不在本村, which the
+    election law uses: after a question on the election it asks about the election."""
+    docs = {
+        "village": (
+            "村民委员会组织法",
+            "户籍不在本村，在本村居住一年以上，本人申请参加选举的，列入选民名单。",
+        ),
+        "dibao": ("低保办法", "申请低保应当提供户口簿和身份证。"),
+    }
+    glossary = [{"colloquial": "外村户口", "terms": ["户籍不在本村"]}]
+    view = one_chunk_view(docs, glossary)
+
+    def read(question: str, context: ConversationContext | None) -> Resolution:
+        return resolve(view, analyze(question, Glossary(glossary, product=False)), context)
+
+    first = read("选民名单多少年选一回", None)
+    context = next_context(None, "选民名单多少年选一回", first, answered=True, doc_ids=["village"])
+    assert read("外村户口住这的能选不", context).kind == "follow_up"
+
+
 def test_a_question_whose_rarer_words_are_not_the_previous_documents_is_a_topic_of_its_own() -> None:
     """每户 is in the loan notice too, but 鉴定报告 only in the housing one: not a question about the loan."""
     turn = _resolve("鉴定报告每户都要吗", _after("小额信贷怎么申请", "credit"))
@@ -161,7 +183,7 @@ def test_state_holds_questions_topic_and_ids_and_survives_a_round_trip() -> None
     data = context.to_dict()
     assert data["questions"] == ["小额信贷怎么申请", "要带什么材料"]
     assert data["doc_ids"] == ["credit"] and "信贷" in data["topic"]
-    assert set(data) == {"questions", "query", "topic", "doc_ids", "measure_ids", "pending"}  # no answer text
+    assert set(data) == {"questions", "query", "topic", "doc_ids", "measure_ids", "pending", "lead_chunk"}
     assert ConversationContext.from_dict(data) == context
 
 
@@ -173,6 +195,29 @@ def test_an_unanswered_turn_keeps_the_earlier_topic_and_an_orphan_waits_for_its_
     assert orphan.pending == "要带什么材料" and not orphan.has_topic
     named = _resolve("小额信贷", orphan)  # the reply to "which measure?"
     assert named.kind == "own" and "要带什么材料" in named.query
+
+
+def test_what_about_x_stands_the_previous_answers_lead_chunk_first() -> None:
+    context = next_context(
+        None,
+        "脱贫户交医保今年还有补贴不",
+        _resolve("脱贫户交医保今年还有补贴不", None),
+        answered=True,
+        doc_ids=["medical"],
+        lead_chunk=VIEW.chunks[2].chunk_id,
+    )
+    turn = _resolve("那监测户呢", context)
+    assert turn.prefer_chunk == VIEW.chunks[2].chunk_id
+    assert not _resolve("要带什么材料", context).prefer_chunk  # only "那X呢" asks the same question again
+    housing, credit, medical = VIEW.chunks[1], VIEW.chunks[0], VIEW.chunks[2]
+    hits = [RetrievedChunk(housing, 1.0), RetrievedChunk(credit, 0.9)]
+    lifted = prefer_chunk(VIEW, hits, medical.chunk_id)  # missed by retrieval: added at the best score
+    assert [(h.chunk.doc_id, h.score) for h in lifted] == [
+        ("medical", 1.0),
+        ("housing", 1.0),
+        ("credit", 0.9),
+    ]
+    assert prefer_chunk(VIEW, hits, "gone#0") == hits  # no longer in the knowledge base
 
 
 def test_previous_documents_are_preferred_in_a_follow_up() -> None:

@@ -65,6 +65,12 @@ def test_an_age_is_stated_by_a_figure_in_years(passage: str, stated: bool) -> No
     assert intent.states(intent.AGE, passage) is stated
 
 
+def test_the_office_an_application_goes_to_states_whom_to_contact() -> None:
+    assert intent.states(intent.CONTACT, "由学生家长持材料向户籍所在村民委员会申请，经乡镇审核。")
+    assert intent.states(intent.CONTACT, "可以向县民政局提出复核。")
+    assert not intent.states(intent.CONTACT, "申请人应当如实提供家庭收入情况。")
+
+
 def test_materials_and_contact_win_over_a_bare_apply() -> None:
     assert classify("申请要带什么材料") == (intent.MATERIALS,)
     assert intent.HOW not in classify("找谁申请")
