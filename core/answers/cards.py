@@ -1,8 +1,8 @@
 """Measure cards in answers: which catalog measure a question is about, and the card lines that answer it.
 
 A card line (谁能办, 补多少, 怎么办, 带什么, 找谁) is shown only when the question is about that measure (`match_measures`),
-and a line with a number only when a clause of the measure's basis documents states every number of it, which is
-then cited (`card_lines`). The catalog is read through the protocols of core/answers/measures.py.
+and a line with a number only when clauses of the measure's basis documents (one, or up to MAX_SUPPORT between
+them) state every number of it, each of them then cited (`card_lines`). The catalog is read through the protocols of core/answers/measures.py.
 
 Example::
 
@@ -25,6 +25,7 @@ from core.text import tokenize
 
 # The main answer: the passages core/answers/leads.py picks, then at most MAX_CARD_LINES of the measure card.
 MAX_CARD_LINES = 2
+MAX_SUPPORT = 3  # clauses a card line's numbers may be gathered from, each cited
 
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 
@@ -109,10 +110,10 @@ def card_lines(
             n = cites.add(basis_chunks[0], 1.0) if basis_chunks else None
             lines.append(f"{line}[{n}]" if n else line)
             continue
-        support = _supporting_chunk(view, m, numbers, basis_chunks)
-        if support is None:
+        support = _supporting_chunks(view, m, numbers, basis_chunks)
+        if not support:
             continue  # a number we cannot show in a cited clause is not said
-        lines.append(f"{line}[{cites.add(support, 1.0)}]")
+        lines.append(line + "".join(f"[{cites.add(c, 1.0)}]" for c in support))
     return lines if len(lines) > 1 else []
 
 
@@ -131,17 +132,26 @@ def _chunks_with(view: KnowledgeView, doc_id: str | None, quote: str | None) -> 
     return own[:1]
 
 
-def _supporting_chunk(
+def _supporting_chunks(
     view: KnowledgeView, measure: MeasureCard, numbers: list[str], preferred: list[ChunkRecord]
-) -> ChunkRecord | None:
-    """A chunk of the measure's basis documents that contains every number of a line."""
+) -> list[ChunkRecord]:
+    """Chunks of the measure's basis documents that between them contain every number of a line: one when one
+    does, else the fewest (up to MAX_SUPPORT) taken greedily, the basis clauses first (a standard in one article,
+    its top-ups and phase-out in the next ones); empty when they cannot."""
     docs = [ref.doc_id for ref in measure.basis]
     seen = {c.chunk_id for c in preferred}
     candidates = preferred + [c for d in docs if d for c in view.chunks_of(d) if c.chunk_id not in seen]
-    for c in candidates:
-        if all(_has_number(c.text, n) for n in numbers):
-            return c
-    return None
+    has = [frozenset(n for n in numbers if _has_number(c.text, n)) for c in candidates]
+    missing, chosen = set(numbers), []
+    while missing and len(chosen) < MAX_SUPPORT:
+        best = max(range(len(candidates)), key=lambda i: len(has[i] & missing), default=None)
+        if best is None or not has[best] & missing:
+            return []
+        if not chosen and has[best] >= missing:
+            return [candidates[best]]
+        chosen.append(candidates[best])
+        missing -= has[best]
+    return chosen if not missing else []
 
 
 def _has_number(text: str, number: str) -> bool:

@@ -83,6 +83,17 @@ def test_a_card_line_repeats_no_amount_the_passages_already_state(api_client: Te
     assert card and "补多少" not in card, answer.answer
 
 
+def test_a_card_line_whose_amounts_several_clauses_state_cites_each_of_them(api_client: TestClient) -> None:
+    """低保's 补多少 line gives the standard (第七条: 每人每月600元), the top-ups (第八条) and the phase-out (第九条);
+    no one clause states all its numbers, so all three are cited rather than the line left out."""
+    answer = _assert_grounded(
+        api_client, api_client.post("/v1/ask", json={"question": "低保一个月给多少钱"}).json()
+    )
+    card = answer.answer.partition("【")[2]
+    line = next((x for x in card.splitlines() if "每人每月600元" in x), "")
+    assert len(re.findall(r"\[\d+\]", line)) >= 2, answer.answer
+
+
 def test_a_stray_word_brings_no_measure_card(api_client: TestClient) -> None:
     body = api_client.post("/v1/ask", json={"question": "村里自来水发黄能找谁"}).json()
     assert all("快递" not in m["name"] for m in body["measures"]), body["measures"]
