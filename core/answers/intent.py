@@ -83,7 +83,8 @@ _STATES: dict[str, re.Pattern[str]] = {
     MATERIALS: re.compile(r"材料|提供|提交|证明|复印件|身份证|户口|证书|申请表|报告|发票|清单"),
     # whom to turn to: a number, an office that handles it, or the one an application goes to (向村民委员会申请)
     CONTACT: re.compile(
-        r"电话|\d{3,4}-\d{7,8}|\d{5,}|联系|负责|受理|窗口|服务中心|热线|向.{0,16}(?:提出|申请|申报|反映)"
+        r"电话|\d{3,4}-\d{7,8}|\d{5,}|联系|负责(?!人|同志|的主管)|受理|窗口|服务中心|热线|投诉|举报|仲裁"
+        r"|向.{0,16}(?:提出|申请|申报|反映)"
     ),
     VALIDITY: re.compile(r"(?:自|从).{0,16}(?:起施行|起执行|施行)|同时废止|有效期|废止|失效"),
     YES_NO: re.compile(r"不得|可以|应当|禁止|不予|予以|不需要|无需|不收|免|不能|须|必须"),

@@ -69,6 +69,13 @@ def test_the_office_an_application_goes_to_states_whom_to_contact() -> None:
     assert intent.states(intent.CONTACT, "由学生家长持材料向户籍所在村民委员会申请，经乡镇审核。")
     assert intent.states(intent.CONTACT, "可以向县民政局提出复核。")
     assert not intent.states(intent.CONTACT, "申请人应当如实提供家庭收入情况。")
+    # where to complain is whom to turn to; the person in charge of an offending employer is not
+    assert intent.states(
+        intent.CONTACT, "被拖欠工资的农民工有权依法投诉，或者申请劳动争议调解仲裁和提起诉讼。"
+    )
+    assert not intent.states(
+        intent.CONTACT, "将该用人单位及其法定代表人或者主要负责人列入失信联合惩戒对象名单。"
+    )
 
 
 def test_materials_and_contact_win_over_a_bare_apply() -> None:
