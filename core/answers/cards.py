@@ -142,7 +142,7 @@ def _supporting_chunks(
     seen = {c.chunk_id for c in preferred}
     candidates = preferred + [c for d in docs if d for c in view.chunks_of(d) if c.chunk_id not in seen]
     has = [frozenset(n for n in numbers if _has_number(c.text, n)) for c in candidates]
-    missing, chosen = set(numbers), []
+    missing, chosen = set(numbers), list[ChunkRecord]()
     while missing and len(chosen) < MAX_SUPPORT:
         best = max(range(len(candidates)), key=lambda i: len(has[i] & missing), default=None)
         if best is None or not has[best] & missing:

@@ -16,7 +16,7 @@ import logging
 from collections.abc import Callable, Sequence
 from datetime import date
 
-from core.answers import conversation, smalltalk, texts, validity
+from core.answers import conversation, smalltalk, texts, turn_hits, validity
 from core.answers.answer import DRY_RUN, Answer, UnansweredSink
 from core.answers.cards import card_lines, match_measures
 from core.answers.clarify import clarify_choices
@@ -152,10 +152,10 @@ class AnswerService:
         hits = self.retriever.search(view, aq, k=max(8, top_k * 2))
         if turn is not None and aq.carried and turn.prefer_docs:
             own = self.retriever.search(view, aq.original, k=max(8, top_k * 2), doc_ids=turn.prefer_docs)
-            hits = conversation.add_own_candidates(hits, own)
-        hits = conversation.prefer_documents(self._prefer_in_force(hits), turn.prefer_docs if turn else ())
+            hits = turn_hits.add_own_candidates(hits, own)
+        hits = turn_hits.prefer_documents(self._prefer_in_force(hits), turn.prefer_docs if turn else ())
         if turn is not None and turn.prefer_chunk:
-            hits = conversation.prefer_chunk(view, hits, turn.prefer_chunk)
+            hits = turn_hits.prefer_chunk(view, hits, turn.prefer_chunk)
         if not hits:
             return None
         if not (turn is not None and turn.topic_in_scope) and not self._relevant(view, aq, hits):

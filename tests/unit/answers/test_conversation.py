@@ -11,14 +11,12 @@ from core.answers.clarify import clarify_choices
 from core.answers.conversation import (
     ConversationContext,
     Resolution,
-    add_own_candidates,
     is_elliptic,
     next_context,
-    prefer_chunk,
-    prefer_documents,
     resolve,
 )
 from core.answers.retrieval import RetrievedChunk, analyze
+from core.answers.turn_hits import add_own_candidates, prefer_chunk, prefer_documents
 from core.knowledge.glossary import Glossary
 from core.knowledge.live import KnowledgeView
 from tests.helpers.views import one_chunk_view
