@@ -2,7 +2,8 @@
 
 A card line (谁能办, 补多少, 怎么办, 带什么, 找谁) is shown only when the question is about that measure (`match_measures`),
 and a line with a number only when clauses of the measure's basis documents (one, or up to MAX_SUPPORT between
-them) state every number of it, each of them then cited (`card_lines`). The catalog is read through the protocols of core/answers/measures.py.
+them) state every number of it, each of them then cited (`card_lines`). The catalog is read through the protocols
+of core/answers/measures.py.
 
 Example::
 

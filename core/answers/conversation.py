@@ -128,7 +128,7 @@ class Resolution:
     # A follow-up's previous documents and measures (打哪个电话 goes on about the measure asked before).
     prefer_docs: tuple[str, ...] = ()
     prefer_measures: tuple[str, ...] = ()
-    carried: str = ""  # the words `query` adds to what was asked (they find the document, not the sentence)
+    carried: str = ""  # the words `query` adds to what was asked (the conversation's topic, carried)
     # Nothing of its own to judge (咋报名, 多久能批): the topic passed the relevance check on the earlier turn.
     topic_in_scope: bool = False
     # "那X呢" asks the previous question again about X: the passage that answered it (a list of groups, grades or
