@@ -136,23 +136,22 @@ def _chunks_with(view: KnowledgeView, doc_id: str | None, quote: str | None) -> 
 def _supporting_chunks(
     view: KnowledgeView, measure: MeasureCard, numbers: list[str], preferred: list[ChunkRecord]
 ) -> list[ChunkRecord]:
-    """Chunks of the measure's basis documents that between them contain every number of a line: one when one
-    does, else the fewest (up to MAX_SUPPORT) taken greedily, the basis clauses first (a standard in one article,
-    its top-ups and phase-out in the next ones); empty when they cannot."""
+    """Chunks of the measure's basis documents that between them contain every number of a line: the first that
+    holds them all, else the fewest (up to MAX_SUPPORT) taken greedily, the basis clauses first (a standard in one
+    article, its top-ups and phase-out in the next ones); empty when they cannot."""
     docs = [ref.doc_id for ref in measure.basis]
     seen = {c.chunk_id for c in preferred}
     candidates = preferred + [c for d in docs if d for c in view.chunks_of(d) if c.chunk_id not in seen]
-    has = [frozenset(n for n in numbers if _has_number(c.text, n)) for c in candidates]
-    missing, chosen = set(numbers), list[ChunkRecord]()
+    wanted = set(numbers)
+    has = [wanted.intersection(_NUMBER.findall(c.text)) for c in candidates]
+    missing, chosen = set(wanted), list[ChunkRecord]()
     while missing and len(chosen) < MAX_SUPPORT:
         best = max(range(len(candidates)), key=lambda i: len(has[i] & missing), default=None)
         if best is None or not has[best] & missing:
             return []
-        if not chosen and has[best] >= missing:
-            return [candidates[best]]
         chosen.append(candidates[best])
         missing -= has[best]
-    return chosen if not missing else []
+    return [] if missing else chosen
 
 
 def _has_number(text: str, number: str) -> bool:

@@ -306,11 +306,7 @@ def _new_topic(
     # whose rarer words are not (养牛 of 养牛有补贴吗) is a topic of its own. Words weigh by their rarity.
     # A villager's word whose policy term they use counts as theirs (外村户口 → 户籍不在本村 after 村委会选举).
     known = [w for w in topic if len(w) >= 2 and index.df[w]]
-    theirs = {
-        w
-        for w in known
-        if _used_by(index, view, [w, *(h for h in aq.glossary_hits if w in h)], context.doc_ids)
-    }
+    theirs = {w for w in known if _used_by(index, view, w, aq.glossary_hits, context.doc_ids)}
     shared = sum(_rarity(index, w) for w in theirs)
     if shared and shared >= sum(_rarity(index, w) for w in known if w not in theirs):
         return False
@@ -321,11 +317,14 @@ def _new_topic(
     return bool(known)
 
 
-def _used_by(index: TopicIndex, view: KnowledgeView, words: Sequence[str], doc_ids: Sequence[str]) -> bool:
-    """Whether the documents use the first of `words` or a policy term the glossary gives for one of them (the
-    word, or the villagers' phrases it is part of)."""
-    return index.in_docs(words[0], doc_ids) or any(
-        index.in_docs(t, doc_ids) for w in words for t in view.glossary.expand(w)[0]
+def _used_by(
+    index: TopicIndex, view: KnowledgeView, word: str, phrases: Sequence[str], doc_ids: Sequence[str]
+) -> bool:
+    """Whether the documents use `word`, or a policy term the glossary gives for it or for one of the villagers'
+    `phrases` it is part of."""
+    sources = [word, *(p for p in phrases if word in p)]
+    return index.in_docs(word, doc_ids) or any(
+        index.in_docs(t, doc_ids) for s in sources for t in view.glossary.expand(s)[0]
     )
 
 

@@ -122,5 +122,4 @@ def states_figure(kind: str, passage: str) -> bool:
 def states_fact(kind: str, passage: str) -> bool:
     """Whether `passage` states the fact asked: a figure for a kind that has one (an amount, a time, an age),
     else the wording that states the kind (who, what to bring, whom to contact …)."""
-    figure = _FIGURES.get(kind)
-    return bool(figure.search(passage)) if figure is not None else states(kind, passage)
+    return states_figure(kind, passage) if kind in _FIGURES else states(kind, passage)

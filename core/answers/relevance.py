@@ -101,9 +101,10 @@ _FRAUD = re.compile(
 _FRAUD_REQUEST = re.compile(
     rf"(帮我|替我|给我|教我|教教我|帮俺|替俺|给俺|教俺)[^。？！?!]{{0,4}}{_FRAUD_ACT}"
 )
-_REPORTING = re.compile(r"举报|投诉|反映")
+_REPORTING_WORDS = r"举报|投诉|反映"
+_REPORTING = re.compile(_REPORTING_WORDS)
 _ABOUT_FRAUD = re.compile(
-    r"举报|投诉|反映|处罚|处理|处置|查处|惩处|严惩|打击|整治|后果|违法|犯法|追回|追究|会不会被|坐牢|判刑|防止|防范"
+    rf"{_REPORTING_WORDS}|处罚|处理|处置|查处|惩处|严惩|打击|整治|后果|违法|犯法|追回|追究|会不会被|坐牢|判刑|防止|防范"
     r"|识别|小心|被骗|上当"
 )
 

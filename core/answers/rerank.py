@@ -203,7 +203,7 @@ class Reranker:
         for _, doc_id, f in rows:
             best_of[doc_id] = max(best_of.get(doc_id, 0.0), f[bigrams])
             count[doc_id] += 1
-        asks = [k for k in intent.classify(aq.normalized) if k in _FACT_KINDS]
+        asks = [k for k in intent.classify(aq.asked) if k in _FACT_KINDS]
         return [
             (i, [*f, best_of[d], count[d] / len(rows), _states(asks, chunks[i].text)]) for i, d, f in rows
         ]
